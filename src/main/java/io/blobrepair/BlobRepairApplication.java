@@ -1,0 +1,61 @@
+package io.blobrepair;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.blobrepair.ops.RepairService;
+import io.blobrepair.repair.CycleReport;
+import org.apache.camel.main.Main;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Starts blob-repair. Without arguments it runs as a service (Quartz triggers cycles).
+ * {@code --once} runs one cycle now, prints its report as one JSON line and exits 0, or 1
+ * when the cycle aborted; {@code --cleanup} makes that cycle a cleanup cycle.
+ */
+public final class BlobRepairApplication {
+
+    private BlobRepairApplication() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        List<String> camelArgs = new ArrayList<>();
+        boolean once = false;
+        boolean cleanup = false;
+        for (String arg : args) {
+            switch (arg) {
+                case "--once" -> once = true;
+                case "--cleanup" -> cleanup = true;
+                default -> camelArgs.add(arg);
+            }
+        }
+        if (!once) {
+            if (cleanup) {
+                System.err.println("--cleanup only applies to --once");
+                System.exit(2);
+            }
+            newMain().run(camelArgs.toArray(String[]::new));
+            return;
+        }
+        System.exit(runOnce(cleanup));
+    }
+
+    public static Main newMain() {
+        return new Main(BlobRepairApplication.class, BlobRepairConfiguration.class);
+    }
+
+    private static int runOnce(boolean cleanup) throws Exception {
+        Main main = newMain();
+        // no Quartz trigger and no peer-facing server: this process only runs the one cycle
+        main.addOverrideProperty("repair.enabled", "false");
+        main.start();
+        try {
+            RepairService service = main.getCamelContext().getRegistry().lookupByNameAndType("repairService", RepairService.class);
+            CycleReport report = service.runCycle(cleanup);
+            System.out.println(new ObjectMapper().writeValueAsString(report));
+            return report.aborted() ? 1 : 0;
+        } finally {
+            main.stop();
+        }
+    }
+}

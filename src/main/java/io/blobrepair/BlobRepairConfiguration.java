@@ -1,0 +1,149 @@
+package io.blobrepair;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import io.blobrepair.index.PresenceIndexBuilder;
+import io.blobrepair.ops.CycleSchedule;
+import io.blobrepair.ops.RepairMetrics;
+import io.blobrepair.ops.RepairService;
+import io.blobrepair.ops.RepairSettings;
+import io.blobrepair.peer.PeerApi;
+import io.blobrepair.peer.PeerHealth;
+import io.blobrepair.peer.PeerPuller;
+import io.blobrepair.placement.PlacementPolicy;
+import io.blobrepair.repair.CidRepair;
+import io.blobrepair.repair.CycleTracker;
+import io.blobrepair.repair.KnownPresentCache;
+import io.blobrepair.repair.PresenceSteps;
+import io.blobrepair.repair.WorkListWalk;
+import io.blobrepair.s3.S3Clients;
+import io.blobrepair.s3.S3RequestCounter;
+import io.blobrepair.work.RunStore;
+import io.blobrepair.work.WorkListStore;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import org.apache.camel.CamelConfiguration;
+import org.apache.camel.CamelContext;
+import org.apache.camel.Configuration;
+import org.apache.camel.spi.PropertiesComponent;
+import org.apache.camel.spi.Registry;
+import org.apache.camel.support.service.ServiceSupport;
+import software.amazon.awssdk.services.s3.S3Client;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.http.HttpClient;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Clock;
+import java.time.Duration;
+
+/**
+ * Wires the service: reads and checks every {@code repair.*} option once (a bad value stops
+ * startup with a message naming the key), then binds the beans the routes call by name.
+ * A {@link Clock} bound as {@code clock} before startup replaces the system clock (tests).
+ */
+@Configuration
+public class BlobRepairConfiguration implements CamelConfiguration {
+
+    /** Rows per work-list batch; the cursor is saved after each. */
+    static final int WORK_BATCH_SIZE = 1000;
+
+    @Override
+    public void configure(CamelContext context) throws Exception {
+        PropertiesComponent properties = context.getPropertiesComponent();
+        RepairSettings settings = RepairSettings.from(properties::resolveProperty);
+        properties.addOverrideProperty("repair.schedule.trigger", CycleSchedule.triggerOptions(settings.interval(), settings.cron()));
+        properties.addOverrideProperty("repair.schedule.start-delay-ms", String.valueOf(settings.startupDelay().toMillis()));
+
+        Registry registry = context.getRegistry();
+        Clock clock = registry.lookupByNameAndType("clock", Clock.class);
+        if (clock == null) {
+            clock = Clock.systemUTC();
+        }
+
+        S3RequestCounter s3Requests = new S3RequestCounter();
+        S3Client s3 = S3Clients.create(settings.s3(), s3Requests);
+        HikariDataSource dataSource = dataSource(settings.db());
+        context.addService(new Closer(s3, dataSource));
+        if (settings.db().initSchema()) {
+            initSchema(dataSource);
+        }
+
+        HttpClient http = HttpClient.newBuilder()
+                .connectTimeout(settings.pullConnectTimeout())
+                .followRedirects(HttpClient.Redirect.NEVER) // only configured peers are ever contacted
+                .build();
+        KnownPresentCache knownPresent = new KnownPresentCache(settings.knownPresentMaxEntries());
+        PlacementPolicy placement = new PlacementPolicy(settings.selfHost(), settings.allHosts(),
+                settings.replicationFactor(), settings.storeAll());
+        PeerPuller puller = new PeerPuller(settings.selfHost(), http, settings.pullReadTimeout(),
+                Path.of(System.getProperty("java.io.tmpdir")));
+        RunStore runStore = new RunStore(dataSource);
+        CycleTracker tracker = new CycleTracker(runStore, s3Requests, knownPresent, settings.cleanupEvery(),
+                settings.abortRetryDelay(), clock);
+        PresenceSteps presence = new PresenceSteps(new PresenceIndexBuilder(s3, settings.s3().bucket(), clock), clock,
+                settings.presence() == RepairSettings.PresenceMode.LISTING);
+        PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+
+        registry.bind("repairSettings", settings);
+        registry.bind("s3Client", s3);
+        registry.bind("s3RequestCounter", s3Requests);
+        registry.bind("dataSource", dataSource);
+        registry.bind("runStore", runStore);
+        registry.bind("knownPresentCache", knownPresent);
+        registry.bind("peerHealth", new PeerHealth(settings.peers(), http, settings.pullConnectTimeout(),
+                settings.peerHealthMaxAge(), clock));
+        registry.bind("cycleTracker", tracker);
+        registry.bind("presenceSteps", presence);
+        registry.bind("workListWalk", new WorkListWalk(new WorkListStore(dataSource, WORK_BATCH_SIZE), tracker));
+        registry.bind("cidRepair", new CidRepair(placement, knownPresent, puller));
+        registry.bind("peerApi", new PeerApi(settings.selfHost()));
+        // camel-micrometer-prometheus serves the registry bound under this name
+        registry.bind("metricsRegistry", meters);
+        registry.bind("repairMetrics", new RepairMetrics(meters, s3Requests, knownPresent, presence));
+        registry.bind("repairService", new RepairService(context.createProducerTemplate()));
+    }
+
+    private static HikariDataSource dataSource(RepairSettings.Db db) {
+        HikariConfig config = new HikariConfig();
+        config.setJdbcUrl(db.url());
+        config.setUsername(db.user());
+        config.setPassword(db.password());
+        config.setPoolName("blob-repair");
+        config.setMaximumPoolSize(4);
+        // a database outage should fail a batch quickly, not hang the cycle
+        config.setConnectionTimeout(Duration.ofSeconds(10).toMillis());
+        config.setInitializationFailTimeout(-1);
+        return new HikariDataSource(config);
+    }
+
+    private static void initSchema(HikariDataSource dataSource) throws IOException, SQLException {
+        String sql;
+        try (InputStream in = BlobRepairConfiguration.class.getResourceAsStream("/db/schema.sql")) {
+            sql = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+        try (Connection c = dataSource.getConnection(); Statement st = c.createStatement()) {
+            st.execute(sql);
+        }
+    }
+
+    /** Closes the S3 client and the connection pool when Camel stops. */
+    private static final class Closer extends ServiceSupport {
+        private final AutoCloseable[] resources;
+
+        Closer(AutoCloseable... resources) {
+            this.resources = resources;
+        }
+
+        @Override
+        protected void doStop() throws Exception {
+            for (AutoCloseable r : resources) {
+                r.close();
+            }
+        }
+    }
+}

@@ -1,0 +1,31 @@
+package io.blobrepair.cid;
+
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+
+/** SHA-256 of blob content and the v1 CID it yields. */
+public final class ContentHash {
+
+    private ContentHash() {
+    }
+
+    public static MessageDigest newDigest() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is part of every JRE", e);
+        }
+    }
+
+    /** The v1 CID of content whose SHA-256 is {@code sha256}. */
+    public static String v1Cid(byte[] sha256) {
+        byte[] multihash = new byte[Cid.V1_SHA256_PREFIX.length + sha256.length];
+        System.arraycopy(Cid.V1_SHA256_PREFIX, 0, multihash, 0, Cid.V1_SHA256_PREFIX.length);
+        System.arraycopy(sha256, 0, multihash, Cid.V1_SHA256_PREFIX.length, sha256.length);
+        return "b" + Base32.encode(multihash);
+    }
+
+    public static String v1CidOf(byte[] content) {
+        return v1Cid(newDigest().digest(content));
+    }
+}

@@ -1,0 +1,181 @@
+package io.blobrepair.ops;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Function;
+
+/**
+ * Every {@code repair.*} option, parsed and checked once at startup. A bad value fails fast with
+ * an {@link InvalidSettingException} naming the key and the accepted values; nothing else in the
+ * service parses configuration.
+ */
+public record RepairSettings(
+        S3 s3,
+        Db db,
+        String selfHost,
+        List<String> peers,
+        int replicationFactor,
+        boolean storeAll,
+        Duration interval,
+        Optional<String> cron,
+        Duration startupDelay,
+        int cleanupEvery,
+        boolean enabled,
+        PresenceMode presence,
+        Duration peerHealthMaxAge,
+        Duration pullConnectTimeout,
+        Duration pullReadTimeout,
+        int knownPresentMaxEntries,
+        Duration abortRetryDelay) {
+
+    public enum PresenceMode { LISTING, HEAD }
+
+    public record S3(String endpoint, String region, String bucket, String accessKey, String secretKey,
+                     boolean pathStyle) {
+        @Override
+        public String toString() {
+            // never print credentials, not even by accident in a debug line
+            return "S3[endpoint=" + endpoint + ", region=" + region + ", bucket=" + bucket + ", pathStyle=" + pathStyle + "]";
+        }
+    }
+
+    public record Db(String url, String user, String password, boolean initSchema) {
+        @Override
+        public String toString() {
+            return "Db[url=" + url + ", user=" + user + ", initSchema=" + initSchema + "]";
+        }
+    }
+
+    /** Every host of the network, this node included, as the ranking sees them. */
+    public List<String> allHosts() {
+        Set<String> all = new LinkedHashSet<>(peers);
+        all.add(selfHost);
+        return List.copyOf(all);
+    }
+
+    /** Reads settings through {@code lookup} (Camel's property resolution, environment included). */
+    public static RepairSettings from(Function<String, Optional<String>> lookup) {
+        Reader r = new Reader(lookup);
+        String selfHost = r.hostUrl("repair.self-host");
+        List<String> peers = new ArrayList<>();
+        for (String peer : r.optional("repair.peers").orElse("").split(",")) {
+            if (!peer.isBlank()) {
+                String url = Reader.checkHostUrl("repair.peers", peer.trim());
+                if (!url.equals(selfHost) && !peers.contains(url)) {
+                    peers.add(url);
+                }
+            }
+        }
+        return new RepairSettings(
+                new S3(r.optional("repair.s3.endpoint").orElse(""), r.required("repair.s3.region"),
+                        r.bucket("repair.s3.bucket"), r.optional("repair.s3.access-key").orElse(""),
+                        r.optional("repair.s3.secret-key").orElse(""), r.bool("repair.s3.path-style")),
+                new Db(r.required("repair.db.url"), r.optional("repair.db.user").orElse(""),
+                        r.optional("repair.db.password").orElse(""), r.bool("repair.db.init-schema")),
+                selfHost,
+                List.copyOf(peers),
+                r.positiveInt("repair.replication-factor"),
+                r.bool("repair.store-all"),
+                r.duration("repair.interval", Duration.ofSeconds(1)),
+                r.optional("repair.cron"),
+                r.duration("repair.startup-delay", Duration.ZERO),
+                r.positiveInt("repair.cleanup-every"),
+                r.bool("repair.enabled"),
+                r.oneOf("repair.presence", PresenceMode.class),
+                r.duration("repair.peer-health.max-age", Duration.ofSeconds(1)),
+                r.duration("repair.pull.connect-timeout", Duration.ofMillis(1)),
+                r.duration("repair.pull.read-timeout", Duration.ofMillis(1)),
+                r.positiveInt("repair.known-present.max-entries"),
+                r.duration("repair.abort-retry-delay", Duration.ofSeconds(1)));
+    }
+
+    /** Parses one value at a time and says exactly what was wrong. */
+    private record Reader(Function<String, Optional<String>> lookup) {
+
+        Optional<String> optional(String key) {
+            return lookup.apply(key).map(String::trim).filter(v -> !v.isEmpty());
+        }
+
+        String required(String key) {
+            return optional(key).orElseThrow(() -> new InvalidSettingException(key, "", "a non-empty value"));
+        }
+
+        boolean bool(String key) {
+            String v = required(key).toLowerCase(Locale.ROOT);
+            return switch (v) {
+                case "true" -> true;
+                case "false" -> false;
+                default -> throw new InvalidSettingException(key, v, "true or false");
+            };
+        }
+
+        int positiveInt(String key) {
+            String v = required(key);
+            try {
+                int n = Integer.parseInt(v);
+                if (n > 0) {
+                    return n;
+                }
+            } catch (NumberFormatException ignored) {
+                // reported below with the accepted values
+            }
+            throw new InvalidSettingException(key, v, "a whole number of at least 1");
+        }
+
+        Duration duration(String key, Duration minimum) {
+            String v = required(key);
+            Duration d = Durations.parse(v)
+                    .orElseThrow(() -> new InvalidSettingException(key, v, "a duration such as 500ms, 30s, 10m, 1h, 1d or PT1H"));
+            if (d.compareTo(minimum) < 0) {
+                throw new InvalidSettingException(key, v, "a duration of at least " + Durations.format(minimum));
+            }
+            return d;
+        }
+
+        <E extends Enum<E>> E oneOf(String key, Class<E> type) {
+            String v = required(key);
+            for (E e : type.getEnumConstants()) {
+                if (e.name().equalsIgnoreCase(v)) {
+                    return e;
+                }
+            }
+            List<String> accepted = new ArrayList<>();
+            for (E e : type.getEnumConstants()) {
+                accepted.add(e.name().toLowerCase(Locale.ROOT));
+            }
+            throw new InvalidSettingException(key, v, "one of " + String.join(", ", accepted));
+        }
+
+        String bucket(String key) {
+            String v = required(key);
+            if (!v.matches("[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")) {
+                throw new InvalidSettingException(key, v, "an S3 bucket name (3-63 chars: a-z, 0-9, '.', '-')");
+            }
+            return v;
+        }
+
+        String hostUrl(String key) {
+            return checkHostUrl(key, required(key));
+        }
+
+        static String checkHostUrl(String key, String value) {
+            String v = value.endsWith("/") ? value.substring(0, value.length() - 1) : value;
+            try {
+                URI uri = URI.create(v);
+                if (("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) && uri.getHost() != null
+                        && (uri.getPath() == null || uri.getPath().isEmpty()) && uri.getUserInfo() == null) {
+                    return v;
+                }
+            } catch (IllegalArgumentException ignored) {
+                // reported below with the accepted values
+            }
+            throw new InvalidSettingException(key, value, "http(s)://host[:port] URLs without path or credentials");
+        }
+    }
+}

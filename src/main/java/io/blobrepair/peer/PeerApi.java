@@ -1,0 +1,50 @@
+package io.blobrepair.peer;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.blobrepair.cid.Cid;
+import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** The peer API's answers: which key a requested CID lives under, blob info and health. */
+public class PeerApi {
+
+    /** A request for something that is not a CID: answered 400, never looked up. */
+    public static class NotACidException extends IllegalArgumentException {
+        public NotACidException(String value) {
+            super("not a CID: '" + (value.length() > 80 ? value.substring(0, 80) + "…" : value) + "'");
+        }
+    }
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final String selfHost;
+
+    public PeerApi(String selfHost) {
+        this.selfHost = selfHost;
+    }
+
+    public String storageKey(String cid) {
+        return Cid.parse(cid).orElseThrow(() -> new NotACidException(cid == null ? "" : cid)).storageKey();
+    }
+
+    public Map<String, Object> info(String cid, HeadObjectResponse head) {
+        Map<String, Object> info = new LinkedHashMap<>();
+        info.put("cid", cid);
+        info.put("size", head.contentLength());
+        info.put("last_modified", head.lastModified() == null ? null : head.lastModified().toString());
+        info.put("content_type", head.contentType());
+        return info;
+    }
+
+    /** A 400 body: the reason as JSON, escaped by Jackson. */
+    public String error(String message) throws JsonProcessingException {
+        return JSON.writeValueAsString(Map.of("error", message));
+    }
+
+    public Map<String, Object> health() {
+        return Map.of("healthy", true, "host", selfHost, "service", "blob-repair");
+    }
+}

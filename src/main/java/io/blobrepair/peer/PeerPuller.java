@@ -1,0 +1,113 @@
+package io.blobrepair.peer;
+
+import io.blobrepair.cid.Cid;
+import io.blobrepair.cid.ContentHash;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.DigestOutputStream;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Pulls a blob from peers: {@code GET {peer}/internal/blobs/{cid}} on the ranked hosts in order,
+ * skipping this node, until one serves content that matches the CID. The content is streamed to
+ * a temporary file while it is hashed, so a large blob never sits in memory, and a v1 blob that
+ * does not hash to its CID is discarded before anything reaches the bucket.
+ */
+public class PeerPuller {
+
+    /** The outcome: the verified blob (null when every host failed) and why each failed host failed. */
+    public record Result(Path blob, long size, List<String> failures) {
+        public boolean succeeded() {
+            return blob != null;
+        }
+    }
+
+    private final String self;
+    private final HttpClient http;
+    private final Duration readTimeout;
+    private final Path tempDir;
+
+    public PeerPuller(String self, HttpClient http, Duration readTimeout, Path tempDir) {
+        this.self = self;
+        this.http = http;
+        this.readTimeout = readTimeout;
+        this.tempDir = tempDir;
+    }
+
+    public Result pull(Cid cid, List<String> rankedHosts) {
+        List<String> failures = new ArrayList<>();
+        for (String host : rankedHosts) {
+            if (host.equals(self)) {
+                continue;
+            }
+            try {
+                Optional<Path> blob = fetch(host, cid);
+                if (blob.isPresent()) {
+                    return new Result(blob.get(), Files.size(blob.get()), failures);
+                }
+                failures.add(host + ": content does not match the CID");
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                failures.add(host + ": interrupted");
+                break;
+            } catch (Exception e) {
+                failures.add(host + ": " + e.getMessage());
+            }
+        }
+        return new Result(null, 0, failures);
+    }
+
+    public static String blobUrl(String host, String cid) {
+        return host + "/internal/blobs/" + URLEncoder.encode(cid, StandardCharsets.UTF_8).replace("+", "%20");
+    }
+
+    private Optional<Path> fetch(String host, Cid cid) throws IOException, InterruptedException {
+        HttpRequest request = HttpRequest.newBuilder(URI.create(blobUrl(host, cid.value()))).timeout(readTimeout).GET().build();
+        HttpResponse<InputStream> response = http.send(request, HttpResponse.BodyHandlers.ofInputStream());
+        try (InputStream body = response.body()) {
+            if (response.statusCode() != 200) {
+                throw new IOException("HTTP " + response.statusCode());
+            }
+            Path file = Files.createTempFile(tempDir, "pull-", ".blob");
+            MessageDigest digest = ContentHash.newDigest();
+            try (OutputStream out = new DigestOutputStream(Files.newOutputStream(file), digest)) {
+                body.transferTo(out);
+            } catch (IOException e) {
+                Files.deleteIfExists(file);
+                throw e;
+            }
+            Optional<byte[]> expected = cid.contentSha256();
+            if (expected.isPresent() && !Arrays.equals(expected.get(), digest.digest())) {
+                Files.deleteIfExists(file);
+                return Optional.empty();
+            }
+            return Optional.of(file);
+        }
+    }
+
+    /** Removes a pulled blob's temporary file once it is stored (or failed to be). */
+    public static void discard(Path blob) {
+        if (blob != null) {
+            try {
+                Files.deleteIfExists(blob);
+            } catch (IOException ignored) {
+                // a leftover temp file is harmless; the OS temp cleaner takes it
+            }
+        }
+    }
+}

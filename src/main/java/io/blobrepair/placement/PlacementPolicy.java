@@ -1,0 +1,47 @@
+package io.blobrepair.placement;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Decides, for one CID, which hosts should hold it. A node holds a CID when its rendezvous rank
+ * is below the replication factor, when the upload's {@code placement_hosts} name it (those hosts
+ * are then the whole ranking), or in store-all mode. Placement hosts that are not configured
+ * hosts are dropped: the service only ever contacts configured peers.
+ */
+public final class PlacementPolicy {
+
+    private final String self;
+    private final List<String> allHosts;
+    private final Set<String> knownHosts;
+    private final int replicationFactor;
+    private final boolean storeAll;
+
+    public PlacementPolicy(String self, List<String> allHosts, int replicationFactor, boolean storeAll) {
+        this.self = self;
+        this.allHosts = List.copyOf(allHosts);
+        this.knownHosts = Set.copyOf(allHosts);
+        this.replicationFactor = replicationFactor;
+        this.storeAll = storeAll;
+    }
+
+    public Placement place(String cid, List<String> placementHosts) {
+        List<String> pinned = new ArrayList<>();
+        for (String host : placementHosts) {
+            if (knownHosts.contains(host) && !pinned.contains(host)) {
+                pinned.add(host);
+            }
+        }
+        if (!pinned.isEmpty()) {
+            return new Placement(pinned, storeAll || pinned.contains(self), true);
+        }
+        List<String> ranked = RendezvousRanking.rank(cid, allHosts);
+        boolean mine = storeAll || ranked.indexOf(self) < replicationFactor;
+        return new Placement(ranked, mine, false);
+    }
+
+    public int replicationFactor() {
+        return replicationFactor;
+    }
+}

@@ -1,0 +1,72 @@
+package io.blobrepair.repair;
+
+import io.blobrepair.cid.Cid;
+import io.blobrepair.index.ObjectFacts;
+import io.blobrepair.placement.Placement;
+
+/**
+ * What the cycle learns about one CID as it goes down the per-CID route; carried by the
+ * exchange property {@code cidCheck}.
+ */
+public final class CidCheck {
+
+    private final Cid cid;
+    private final String storageKey;
+    private final Placement placement;
+    private RepairDecision.Triage triage;
+    private Presence presence;
+    private ObjectFacts facts;
+    private RepairDecision.Action action;
+
+    public CidCheck(Cid cid, Placement placement) {
+        this.cid = cid;
+        this.storageKey = cid.storageKey();
+        this.placement = placement;
+    }
+
+    public Cid getCid() {
+        return cid;
+    }
+
+    public String getStorageKey() {
+        return storageKey;
+    }
+
+    public Placement getPlacement() {
+        return placement;
+    }
+
+    public RepairDecision.Triage getTriage() {
+        return triage;
+    }
+
+    void setTriage(RepairDecision.Triage triage) {
+        this.triage = triage;
+    }
+
+    public Presence getPresence() {
+        return presence;
+    }
+
+    public ObjectFacts getFacts() {
+        return facts;
+    }
+
+    void setPresence(Presence presence, ObjectFacts facts) {
+        this.presence = presence;
+        this.facts = facts;
+    }
+
+    public RepairDecision.Action getAction() {
+        return action;
+    }
+
+    void setAction(RepairDecision.Action action) {
+        this.action = action;
+    }
+
+    @Override
+    public String toString() {
+        return cid.value();
+    }
+}

@@ -1,0 +1,74 @@
+package io.blobrepair.repair;
+
+import io.blobrepair.index.PresenceIndex;
+import io.blobrepair.index.PresenceIndexBuilder;
+import org.apache.camel.Exchange;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+
+/**
+ * The cycle route's presence steps: build the index from one listing, or, when the listing
+ * fails or is switched off ({@code repair.presence=head}), an unavailable index that sends
+ * every presence check to per-key HeadObject.
+ */
+public class PresenceSteps {
+
+    private static final Logger LOG = LoggerFactory.getLogger(PresenceSteps.class);
+
+    private final PresenceIndexBuilder builder;
+    private final Clock clock;
+    private final boolean listing;
+    private volatile PresenceIndex latest;
+    private volatile Duration latestBuildTime = Duration.ZERO;
+
+    public PresenceSteps(PresenceIndexBuilder builder, Clock clock, boolean listing) {
+        this.builder = builder;
+        this.clock = clock;
+        this.listing = listing;
+    }
+
+    /** False with {@code repair.presence=head} (credentials without s3:ListBucket). */
+    public boolean listingEnabled() {
+        return listing;
+    }
+
+    public PresenceIndex build(Exchange exchange) {
+        CycleState cycle = exchange.getProperty(CidRepair.CYCLE, CycleState.class);
+        Instant started = clock.instant();
+        PresenceIndex index = builder.build();
+        latestBuildTime = Duration.between(started, clock.instant());
+        cycle.getCounters().add(RepairCounter.PRESENCE_INDEX_ENTRIES, index.entries());
+        LOG.info("cycle {}: presence index of {} keys built in {} ms", cycle.getCycle(), index.entries(), latestBuildTime.toMillis());
+        latest = index;
+        return index;
+    }
+
+    /** The listing failed: count it, say so once, and fall back to HeadObject for this cycle. */
+    public PresenceIndex listingFailed(Exchange exchange) {
+        CycleState cycle = exchange.getProperty(CidRepair.CYCLE, CycleState.class);
+        Exception cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
+        cycle.getCounters().increment(RepairCounter.PRESENCE_INDEX_BUILD_FAIL);
+        String reason = cause == null ? "unknown" : cause.getClass().getSimpleName() + ": " + cause.getMessage();
+        LOG.warn("cycle {}: listing the bucket failed ({}); this cycle checks presence with HeadObject per key", cycle.getCycle(), reason);
+        latest = PresenceIndex.unavailable(reason, clock.instant());
+        return latest;
+    }
+
+    /** {@code repair.presence=head}: no listing at all. */
+    public PresenceIndex headOnly() {
+        latest = PresenceIndex.unavailable("repair.presence=head", clock.instant());
+        return latest;
+    }
+
+    public PresenceIndex latest() {
+        return latest;
+    }
+
+    public Duration latestBuildTime() {
+        return latestBuildTime;
+    }
+}

@@ -1,0 +1,51 @@
+package io.blobrepair.repair;
+
+import java.util.Locale;
+
+/**
+ * The counters of a repair cycle. Names follow the reference implementation where one exists
+ * ({@code total_checked}, {@code pull_mine_needed}, …); the index ones say what they count.
+ */
+public enum RepairCounter {
+    /** Valid CIDs read from the work lists. */
+    TOTAL_CHECKED,
+    /** Mine and present in the bucket. */
+    ALREADY_HAVE,
+    /** A key seen earlier in the same cycle, skipped. */
+    REPAIR_DEDUPED,
+    /** Skipped because this node wrote the blob since the listing (outside cleanup). */
+    REPAIR_KNOWN_PRESENT,
+    /** Mine and absent: a pull is needed. */
+    PULL_MINE_NEEDED,
+    /** A pull attempt from one peer that failed (unreachable, 404, wrong bytes, …). */
+    PULL_MINE_FAIL,
+    /** A blob pulled, verified and stored. */
+    PULL_MINE_SUCCESS,
+    /** A pulled and verified blob that PutObject failed to store. */
+    PULL_STORE_FAIL,
+    /** Presence answered by the index: listed. */
+    PRESENCE_INDEX_HIT,
+    /** Presence answered by the index: not listed. */
+    PRESENCE_INDEX_MISS,
+    /** Keys in the presence index after the listing. */
+    PRESENCE_INDEX_ENTRIES,
+    /** Listings that failed; the cycle used per-key HeadObject instead. */
+    PRESENCE_INDEX_BUILD_FAIL,
+    /** HeadObject calls that failed with something other than "absent": presence unknown, nothing done. */
+    READ_ATTRS_FAIL,
+    /** Malformed CIDs in the work lists (skipped). */
+    INVALID_CID,
+    /** Empty CID values in the work lists (skipped). */
+    EMPTY_CID,
+    /** Work rows with unreadable JSON columns (the readable CIDs of the row are still checked). */
+    INVALID_WORK_ROW,
+    /** Unexpected errors while repairing one CID (logged, the cycle goes on). */
+    REPAIR_CID_ERROR;
+
+    private final String metricName = name().toLowerCase(Locale.ROOT);
+
+    /** The name in reports, the tracker and metrics, e.g. {@code pull_mine_needed}. */
+    public String metricName() {
+        return metricName;
+    }
+}

@@ -1,0 +1,143 @@
+package io.blobrepair.work;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import javax.sql.DataSource;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.sql.Types;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** The tracker table {@code repair_runs}: one row per run, updated after every batch. */
+public class RunStore {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String COLUMNS = "id, cycle, cleanup, started_at, finished_at, phase, cursor_uploads,"
+            + " cursor_previews, cursor_qm_cids, counters::text, content_size, duration_ms, aborted_reason";
+
+    private final DataSource dataSource;
+
+    public RunStore(DataSource dataSource) {
+        this.dataSource = dataSource;
+    }
+
+    public Optional<RepairRun> latest() throws SQLException {
+        List<RepairRun> runs = recent(1);
+        return runs.isEmpty() ? Optional.empty() : Optional.of(runs.get(0));
+    }
+
+    /** The newest {@code limit} runs, newest first. */
+    public List<RepairRun> recent(int limit) throws SQLException {
+        List<RepairRun> runs = new ArrayList<>();
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + " FROM repair_runs ORDER BY id DESC LIMIT ?")) {
+            ps.setInt(1, limit);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    runs.add(read(rs));
+                }
+            }
+        }
+        return runs;
+    }
+
+    public long insert(long cycle, boolean cleanup, Instant startedAt, WorkListName phase) throws SQLException {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement(
+                     "INSERT INTO repair_runs (cycle, cleanup, started_at, phase) VALUES (?, ?, ?, ?) RETURNING id")) {
+            ps.setLong(1, cycle);
+            ps.setBoolean(2, cleanup);
+            ps.setTimestamp(3, Timestamp.from(startedAt));
+            ps.setString(4, phase.label());
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }
+    }
+
+    /** Saves where the run stands; called after every batch so a restart resumes there. */
+    public void saveProgress(long id, WorkListName phase, Map<WorkListName, String> cursors,
+                             Map<String, Long> counters, long contentSize) throws SQLException {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("UPDATE repair_runs SET phase = ?, cursor_uploads = ?,"
+                     + " cursor_previews = ?, cursor_qm_cids = ?, counters = ?::jsonb, content_size = ? WHERE id = ?")) {
+            ps.setString(1, phase.label());
+            ps.setString(2, cursors.get(WorkListName.UPLOADS));
+            ps.setString(3, cursors.get(WorkListName.PREVIEWS));
+            ps.setString(4, cursors.get(WorkListName.QM_CIDS));
+            ps.setString(5, toJson(counters));
+            ps.setLong(6, contentSize);
+            ps.setLong(7, id);
+            ps.executeUpdate();
+        }
+    }
+
+    /**
+     * Ends a run. With {@code finished} false the run stays resumable (it failed mid-way and
+     * the next cycle picks it up); the reason is recorded either way.
+     */
+    public void end(long id, boolean finished, Instant at, Map<String, Long> counters, long contentSize,
+                    long durationMs, String abortedReason) throws SQLException {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("UPDATE repair_runs SET finished_at = ?, counters = ?::jsonb,"
+                     + " content_size = ?, duration_ms = ?, aborted_reason = ? WHERE id = ?")) {
+            if (finished) {
+                ps.setTimestamp(1, Timestamp.from(at));
+            } else {
+                ps.setNull(1, Types.TIMESTAMP_WITH_TIMEZONE);
+            }
+            ps.setString(2, toJson(counters));
+            ps.setLong(3, contentSize);
+            ps.setLong(4, durationMs);
+            ps.setString(5, abortedReason);
+            ps.setLong(6, id);
+            ps.executeUpdate();
+        }
+    }
+
+    private static RepairRun read(ResultSet rs) throws SQLException {
+        Map<WorkListName, String> cursors = new EnumMap<>(WorkListName.class);
+        putIfSet(cursors, WorkListName.UPLOADS, rs.getString("cursor_uploads"));
+        putIfSet(cursors, WorkListName.PREVIEWS, rs.getString("cursor_previews"));
+        putIfSet(cursors, WorkListName.QM_CIDS, rs.getString("cursor_qm_cids"));
+        Timestamp finished = rs.getTimestamp("finished_at");
+        Long durationMs = rs.getObject("duration_ms", Long.class);
+        return new RepairRun(rs.getLong("id"), rs.getLong("cycle"), rs.getBoolean("cleanup"),
+                rs.getTimestamp("started_at").toInstant(), finished == null ? null : finished.toInstant(),
+                WorkListName.ofLabel(rs.getString("phase")), cursors, fromJson(rs.getString("counters")),
+                rs.getLong("content_size"), durationMs, rs.getString("aborted_reason"));
+    }
+
+    private static void putIfSet(Map<WorkListName, String> cursors, WorkListName list, String cursor) {
+        if (cursor != null) {
+            cursors.put(list, cursor);
+        }
+    }
+
+    private static String toJson(Map<String, Long> counters) {
+        try {
+            return JSON.writeValueAsString(counters);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("counters are plain numbers", e);
+        }
+    }
+
+    private static Map<String, Long> fromJson(String text) {
+        try {
+            return JSON.readValue(text == null ? "{}" : text, new TypeReference<>() { });
+        } catch (JsonProcessingException e) {
+            return Map.of();
+        }
+    }
+}

@@ -1,0 +1,69 @@
+package io.blobrepair.work;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The CIDs one {@code uploads} row contributes: its original file, with the upload's placement
+ * hosts, and, for audio uploads only, every transcode result.
+ */
+public final class UploadRowCids {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** The row's CIDs, and whether one of its JSON columns could not be read. */
+    public record Result(List<WorkItem> items, boolean malformedJson) {
+    }
+
+    private UploadRowCids() {
+    }
+
+    public static Result of(String template, String origFileCid, String placementHostsJson, String transcodeResultsJson) {
+        boolean malformed = false;
+        List<String> placementHosts = new ArrayList<>();
+        JsonNode hosts = readJson(placementHostsJson);
+        if (hosts == null) {
+            malformed = true;
+        } else if (hosts.isArray()) {
+            for (JsonNode host : hosts) {
+                if (host.isTextual() && !host.asText().isBlank()) {
+                    String h = host.asText().trim();
+                    placementHosts.add(h.endsWith("/") ? h.substring(0, h.length() - 1) : h);
+                }
+            }
+        } else if (!hosts.isNull() && !hosts.isMissingNode()) {
+            malformed = true;
+        }
+
+        List<WorkItem> items = new ArrayList<>();
+        items.add(new WorkItem(origFileCid, List.copyOf(placementHosts)));
+        if ("audio".equals(template)) {
+            JsonNode results = readJson(transcodeResultsJson);
+            if (results == null || !(results.isObject() || results.isNull() || results.isMissingNode())) {
+                malformed = true;
+            } else {
+                results.fields().forEachRemaining(e -> {
+                    if (e.getValue().isTextual()) {
+                        items.add(new WorkItem(e.getValue().asText(), List.copyOf(placementHosts)));
+                    }
+                });
+            }
+        }
+        return new Result(items, malformed);
+    }
+
+    /** Parsed JSON; a missing node for SQL NULL or an empty string; null when unreadable. */
+    private static JsonNode readJson(String text) {
+        if (text == null || text.isBlank()) {
+            return JSON.missingNode();
+        }
+        try {
+            return JSON.readTree(text);
+        } catch (Exception e) {
+            return null;
+        }
+    }
+}

@@ -1,0 +1,101 @@
+package io.blobrepair.testing;
+
+import io.blobrepair.BlobRepairApplication;
+import io.blobrepair.ops.RepairService;
+import io.blobrepair.repair.CycleReport;
+import io.blobrepair.s3.S3RequestCounter;
+import org.apache.camel.CamelContext;
+import org.apache.camel.main.Main;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * One blob-repair node in the test JVM: the real application (routes, beans, peer API on a real
+ * port) against a bucket of the test S3 server and a database of the test PostgreSQL.
+ */
+public final class TestNode implements AutoCloseable {
+
+    private static final AtomicInteger NODES = new AtomicInteger();
+
+    private final Main main;
+    private final String selfHost;
+    private final String bucket;
+
+    private TestNode(Main main, String selfHost, String bucket) {
+        this.main = main;
+        this.selfHost = selfHost;
+        this.bucket = bucket;
+    }
+
+    public static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+
+    /** Settings a node needs; {@code extra} overrides or adds any property. */
+    public static Map<String, String> settings(TestS3 s3, String bucket, TestDb db, int port, List<String> peers) {
+        Map<String, String> p = new LinkedHashMap<>();
+        p.put("camel.main.name", "node-" + NODES.incrementAndGet());
+        p.put("repair.s3.endpoint", s3.endpoint());
+        p.put("repair.s3.bucket", bucket);
+        p.put("repair.s3.access-key", TestS3.ACCESS_KEY);
+        p.put("repair.s3.secret-key", TestS3.SECRET_KEY);
+        p.put("repair.db.url", db.jdbcUrl());
+        p.put("repair.db.user", "postgres");
+        p.put("repair.db.password", "");
+        p.put("repair.self-host", "http://127.0.0.1:" + port);
+        p.put("repair.peers", String.join(",", peers));
+        p.put("repair.http.port", String.valueOf(port));
+        p.put("repair.http.host", "127.0.0.1");
+        p.put("repair.enabled", "false");
+        p.put("camel.management.enabled", "false");
+        p.put("camel.main.shutdownTimeout", "2");
+        return p;
+    }
+
+    public static TestNode start(Map<String, String> settings) throws Exception {
+        Main main = BlobRepairApplication.newMain();
+        settings.forEach(main::addOverrideProperty);
+        main.start();
+        return new TestNode(main, settings.get("repair.self-host"), settings.get("repair.s3.bucket"));
+    }
+
+    public String url() {
+        return selfHost;
+    }
+
+    public String bucket() {
+        return bucket;
+    }
+
+    public CamelContext context() {
+        return main.getCamelContext();
+    }
+
+    public <T> T bean(String name, Class<T> type) {
+        return context().getRegistry().lookupByNameAndType(name, type);
+    }
+
+    public CycleReport runCycle() {
+        return bean("repairService", RepairService.class).runCycle(false);
+    }
+
+    public CycleReport runCleanupCycle() {
+        return bean("repairService", RepairService.class).runCycle(true);
+    }
+
+    public S3RequestCounter s3Requests() {
+        return bean("s3RequestCounter", S3RequestCounter.class);
+    }
+
+    @Override
+    public void close() {
+        main.stop();
+    }
+}

@@ -1,0 +1,108 @@
+package io.blobrepair.testing;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * A real HTTP peer speaking the blob protocol: {@code /health_check} and
+ * {@code GET /internal/blobs/{cid}} from an in-memory map, recording every blob request.
+ */
+public final class TestPeer implements AutoCloseable {
+
+    /** What the peer answers for a CID: the bytes it serves (which may be wrong on purpose). */
+    private final Map<String, byte[]> blobs = new ConcurrentHashMap<>();
+    private final List<String> blobRequests = new CopyOnWriteArrayList<>();
+    private final HttpServer server;
+    private final Map<String, Hold> holds = new ConcurrentHashMap<>();
+    private volatile boolean healthy = true;
+
+    /** A request that blocks until released, then fails: lets a test stop a node mid-cycle. */
+    public record Hold(CountDownLatch reached, CountDownLatch release) {
+    }
+
+    private TestPeer(HttpServer server) {
+        this.server = server;
+    }
+
+    public static TestPeer start() throws IOException {
+        HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        TestPeer peer = new TestPeer(server);
+        server.createContext("/health_check", peer::health);
+        server.createContext("/internal/blobs/", peer::blob);
+        server.setExecutor(java.util.concurrent.Executors.newCachedThreadPool());
+        server.start();
+        return peer;
+    }
+
+    public String url() {
+        return "http://127.0.0.1:" + server.getAddress().getPort();
+    }
+
+    public void serve(String cid, byte[] content) {
+        blobs.put(cid, content);
+    }
+
+    public Hold hold(String cid) {
+        Hold hold = new Hold(new CountDownLatch(1), new CountDownLatch(1));
+        holds.put(cid, hold);
+        return hold;
+    }
+
+    public void setHealthy(boolean healthy) {
+        this.healthy = healthy;
+    }
+
+    public List<String> blobRequests() {
+        return blobRequests;
+    }
+
+    private void health(HttpExchange exchange) throws IOException {
+        respond(exchange, healthy ? 200 : 503, ("{\"healthy\":" + healthy + "}").getBytes(StandardCharsets.UTF_8));
+    }
+
+    private void blob(HttpExchange exchange) throws IOException {
+        String raw = exchange.getRequestURI().getRawPath().substring("/internal/blobs/".length());
+        String cid = URLDecoder.decode(raw, StandardCharsets.UTF_8);
+        blobRequests.add(cid);
+        Hold hold = holds.get(cid);
+        if (hold != null) {
+            hold.reached.countDown();
+            try {
+                hold.release.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            respond(exchange, 500, "{\"error\":\"held\"}".getBytes(StandardCharsets.UTF_8));
+            return;
+        }
+        byte[] content = blobs.get(cid);
+        if (content == null) {
+            respond(exchange, 404, "{\"error\":\"not found\"}".getBytes(StandardCharsets.UTF_8));
+        } else {
+            respond(exchange, 200, content);
+        }
+    }
+
+    private static void respond(HttpExchange exchange, int status, byte[] body) throws IOException {
+        exchange.sendResponseHeaders(status, body.length == 0 ? -1 : body.length);
+        try (OutputStream out = exchange.getResponseBody()) {
+            out.write(body);
+        }
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+    }
+}
