@@ -64,4 +64,69 @@ class PresenceIndexCycleTest {
                     .containsEntry("pull_mine_needed", 0L);
         }
     }
+
+    /**
+     * {@code held} blobs in the bucket and {@code missing} more that only the peer serves; all of
+     * them listed in audio_previews. Returns the node settings.
+     */
+    private static Map<String, String> nodeWithMissingBlobs(String bucket, int held, int missing) throws Exception {
+        Map<String, String> settings = nodeWithHeldBlobs(bucket, held);
+        TestDb db = TestDb.at(settings.get("repair.db.url"));
+        List<String> cids = new ArrayList<>();
+        for (int i = 0; i < missing; i++) {
+            Blob blob = Blob.of("missing-" + i);
+            peer.serve(blob.cid(), blob.content());
+            cids.add(blob.cid());
+        }
+        db.addRows("audio_previews", "cid", cids);
+        return settings;
+    }
+
+    private static int keysIn(String bucket) {
+        try (var client = s3.client()) {
+            return client.listObjectsV2Paginator(b -> b.bucket(bucket)).contents().stream().mapToInt(o -> 1).sum();
+        }
+    }
+
+    @Test
+    void failedListingFallsBackToHeadObjectWithTheSameOutcome() throws Exception {
+        CycleReport withIndex;
+        try (TestNode node = TestNode.start(nodeWithMissingBlobs("outcome-index", 1500, 20))) {
+            withIndex = node.runCycle();
+        }
+        CycleReport withFallback;
+        try (TestNode node = TestNode.start(nodeWithMissingBlobs("outcome-fallback", 1500, 20))) {
+            s3.store().failListCall(2); // the second page of the listing fails
+            try {
+                withFallback = node.runCycle();
+            } finally {
+                s3.store().failListCall(0);
+            }
+        }
+
+        assertThat(withIndex.counters()).containsEntry("pull_mine_needed", 20L).containsEntry("pull_mine_success", 20L)
+                .containsEntry("presence_index_build_fail", 0L);
+        assertThat(withFallback.counters()).containsEntry("presence_index_build_fail", 1L)
+                .containsEntry("pull_mine_needed", withIndex.counters().get("pull_mine_needed"))
+                .containsEntry("pull_mine_success", withIndex.counters().get("pull_mine_success"))
+                .containsEntry("already_have", withIndex.counters().get("already_have"))
+                .containsEntry("read_attrs_fail", 0L);
+        assertThat(withFallback.s3Requests()).containsEntry("HeadObject", 1520L).containsEntry("PutObject", 20L);
+        assertThat(withIndex.s3Requests()).containsEntry("HeadObject", 0L).containsEntry("PutObject", 20L);
+        assertThat(keysIn("outcome-fallback")).isEqualTo(keysIn("outcome-index")).isEqualTo(1520);
+    }
+
+    @Test
+    void headModeSendsOneHeadObjectPerCheckedKeyAndNoListRequest() throws Exception {
+        Map<String, String> settings = nodeWithMissingBlobs("head-mode", 300, 5);
+        settings.put("repair.presence", "head");
+        try (TestNode node = TestNode.start(settings)) {
+            CycleReport report = node.runCycle();
+
+            assertThat(report.counters()).containsEntry("total_checked", 305L).containsEntry("already_have", 300L)
+                    .containsEntry("pull_mine_success", 5L).containsEntry("presence_index_build_fail", 0L);
+            assertThat(report.s3Requests()).containsEntry("ListObjects", 0L).containsEntry("HeadObject", 305L);
+        }
+        assertThat(keysIn("head-mode")).isEqualTo(305);
+    }
 }

@@ -37,6 +37,12 @@ public final class TestDb {
         return new TestDb(name, server.getDatabase("postgres", name));
     }
 
+    /** The database of a node's settings, by its JDBC URL. */
+    public static TestDb at(String jdbcUrl) {
+        String name = jdbcUrl.replaceAll(".*/([^/?]+).*", "$1");
+        return new TestDb(name, server.getDatabase("postgres", name));
+    }
+
     public String jdbcUrl() {
         return server.getJdbcUrl("postgres", name);
     }

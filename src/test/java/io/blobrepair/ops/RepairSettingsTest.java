@@ -1,0 +1,101 @@
+package io.blobrepair.ops;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class RepairSettingsTest {
+
+    private static Map<String, String> defaults() {
+        Map<String, String> p = new HashMap<>();
+        p.put("repair.s3.region", "us-east-1");
+        p.put("repair.s3.bucket", "blobs");
+        p.put("repair.s3.path-style", "true");
+        p.put("repair.db.url", "jdbc:postgresql://localhost/postgres");
+        p.put("repair.db.init-schema", "true");
+        p.put("repair.self-host", "http://node1:8080");
+        p.put("repair.peers", "http://node1:8080, http://node2:8080/,http://node3:8080");
+        p.put("repair.replication-factor", "3");
+        p.put("repair.store-all", "false");
+        p.put("repair.interval", "1h");
+        p.put("repair.startup-delay", "1m");
+        p.put("repair.cleanup-every", "4");
+        p.put("repair.enabled", "true");
+        p.put("repair.presence", "listing");
+        p.put("repair.peer-health.max-age", "2m");
+        p.put("repair.pull.connect-timeout", "5s");
+        p.put("repair.pull.read-timeout", "60s");
+        p.put("repair.known-present.max-entries", "500000");
+        p.put("repair.abort-retry-delay", "1m");
+        return p;
+    }
+
+    private static RepairSettings read(Map<String, String> p) {
+        return RepairSettings.from(k -> Optional.ofNullable(p.get(k)));
+    }
+
+    @Test
+    void readsDefaultsAndNormalisesPeers() {
+        RepairSettings s = read(defaults());
+        assertThat(s.peers()).containsExactly("http://node2:8080", "http://node3:8080");
+        assertThat(s.allHosts()).containsExactlyInAnyOrder("http://node1:8080", "http://node2:8080", "http://node3:8080");
+        assertThat(s.interval()).isEqualTo(Duration.ofHours(1));
+        assertThat(s.presence()).isEqualTo(RepairSettings.PresenceMode.LISTING);
+        assertThat(s.cron()).isEmpty();
+    }
+
+    @ParameterizedTest(name = "{0}={1}")
+    @CsvSource(delimiter = '|', value = {
+            "repair.presence | lists | one of listing, head",
+            "repair.replication-factor | 0 | a whole number of at least 1",
+            "repair.replication-factor | three | a whole number of at least 1",
+            "repair.store-all | yes | true or false",
+            "repair.interval | 1 hour | a duration such as",
+            "repair.interval | 10ms | a duration of at least 1s",
+            "repair.peers | node2:8080 | http(s)://host[:port]",
+            "repair.self-host | http://user:pw@node1 | without path or credentials",
+            "repair.s3.bucket | B | an S3 bucket name",
+    })
+    void badValuesStopStartupNamingTheKeyAndTheAcceptedValues(String key, String value, String accepted) {
+        Map<String, String> p = defaults();
+        p.put(key, value);
+        assertThatThrownBy(() -> read(p)).isInstanceOf(InvalidSettingException.class)
+                .hasMessageContaining(key).hasMessageContaining(accepted)
+                .hasMessageContaining(InvalidSettingException.envName(key));
+    }
+
+    @Test
+    void credentialsNeverAppearInToString() {
+        Map<String, String> p = defaults();
+        p.put("repair.s3.secret-key", "SECRET-42");
+        p.put("repair.db.password", "PW-42");
+        String text = read(p).toString();
+        assertThat(text).doesNotContain("SECRET-42").doesNotContain("PW-42");
+    }
+
+    @Test
+    void cronWinsOverTheInterval() {
+        assertThat(CycleSchedule.triggerOptions(Duration.ofMinutes(10), Optional.empty()))
+                .isEqualTo("trigger.repeatInterval=600000&trigger.repeatCount=-1");
+        assertThat(CycleSchedule.triggerOptions(Duration.ofMinutes(10), Optional.of("0 15 * * * ?")))
+                .isEqualTo("cron=0+15+*+*+*+%3F");
+    }
+
+    @Test
+    void durationsInOperatorNotation() {
+        assertThat(Durations.parse("500ms")).hasValue(Duration.ofMillis(500));
+        assertThat(Durations.parse("1d")).hasValue(Duration.ofDays(1));
+        assertThat(Durations.parse("PT90M")).hasValue(Duration.ofMinutes(90));
+        assertThat(Durations.parse("soon")).isEmpty();
+        assertThat(List.of("1h", " 2m ")).allSatisfy(t -> assertThat(Durations.parse(t)).isPresent());
+    }
+}
