@@ -27,7 +27,7 @@ public final class TestPeer implements AutoCloseable {
     private final Map<String, Hold> holds = new ConcurrentHashMap<>();
     private volatile boolean healthy = true;
 
-    /** A request that blocks until released, then fails: lets a test stop a node mid-cycle. */
+    /** The next request for a CID blocks until released, then fails: lets a test stop a node mid-cycle. */
     public record Hold(CountDownLatch reached, CountDownLatch release) {
     }
 
@@ -75,7 +75,7 @@ public final class TestPeer implements AutoCloseable {
         String raw = exchange.getRequestURI().getRawPath().substring("/internal/blobs/".length());
         String cid = URLDecoder.decode(raw, StandardCharsets.UTF_8);
         blobRequests.add(cid);
-        Hold hold = holds.get(cid);
+        Hold hold = holds.remove(cid);
         if (hold != null) {
             hold.reached.countDown();
             try {
