@@ -46,8 +46,10 @@ public final class BlobRepairApplication {
 
     private static int runOnce(boolean cleanup) throws Exception {
         Main main = newMain();
-        // no Quartz trigger and no peer-facing server: this process only runs the one cycle
+        // no Quartz trigger, and servers on free ports so a running service on this host is no obstacle
         main.addOverrideProperty("repair.enabled", "false");
+        main.addOverrideProperty("camel.server.port", "0");
+        main.addOverrideProperty("camel.management.port", "0");
         main.start();
         try {
             RepairService service = main.getCamelContext().getRegistry().lookupByNameAndType("repairService", RepairService.class);
