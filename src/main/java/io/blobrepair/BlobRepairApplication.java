@@ -1,6 +1,7 @@
 package io.blobrepair;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.blobrepair.ops.InvalidSettingException;
 import io.blobrepair.ops.RepairService;
 import io.blobrepair.repair.CycleReport;
 import org.apache.camel.main.Main;
@@ -11,7 +12,8 @@ import java.util.List;
 /**
  * Starts blob-repair. Without arguments it runs as a service (Quartz triggers cycles).
  * {@code --once} runs one cycle now, prints its report as one JSON line and exits 0, or 1
- * when the cycle aborted; {@code --cleanup} makes that cycle a cleanup cycle.
+ * when the cycle aborted; {@code --cleanup} makes that cycle a cleanup cycle. A bad configuration
+ * value exits 2 with one line naming the key and the accepted values.
  */
 public final class BlobRepairApplication {
 
@@ -19,6 +21,21 @@ public final class BlobRepairApplication {
     }
 
     public static void main(String[] args) throws Exception {
+        try {
+            start(args);
+        } catch (Exception e) {
+            // a bad configuration value deserves one clear line, not a stack trace
+            for (Throwable t = e; t != null; t = t.getCause()) {
+                if (t instanceof InvalidSettingException) {
+                    System.err.println("blob-repair: " + t.getMessage());
+                    System.exit(2);
+                }
+            }
+            throw e;
+        }
+    }
+
+    private static void start(String[] args) throws Exception {
         List<String> camelArgs = new ArrayList<>();
         boolean once = false;
         boolean cleanup = false;
@@ -41,7 +58,9 @@ public final class BlobRepairApplication {
     }
 
     public static Main newMain() {
-        return new Main(BlobRepairApplication.class, BlobRepairConfiguration.class);
+        Main main = new Main();
+        main.configure().addConfiguration(BlobRepairConfiguration.class);
+        return main;
     }
 
     private static int runOnce(boolean cleanup) throws Exception {
