@@ -12,7 +12,8 @@ import java.util.List;
 /**
  * Starts blob-repair. Without arguments it runs as a service (Quartz triggers cycles).
  * {@code --once} runs one cycle now, prints its report as one JSON line and exits 0, or 1
- * when the cycle aborted; {@code --cleanup} makes that cycle a cleanup cycle. A bad configuration
+ * when the cycle aborted; {@code --cleanup} makes that cycle a cleanup cycle, {@code --dry-run}
+ * only counts and logs the pulls and deletions it would make. A bad configuration
  * value exits 2 with one line naming the key and the accepted values.
  */
 public final class BlobRepairApplication {
@@ -39,22 +40,24 @@ public final class BlobRepairApplication {
         List<String> camelArgs = new ArrayList<>();
         boolean once = false;
         boolean cleanup = false;
+        boolean dryRun = false;
         for (String arg : args) {
             switch (arg) {
                 case "--once" -> once = true;
                 case "--cleanup" -> cleanup = true;
+                case "--dry-run" -> dryRun = true;
                 default -> camelArgs.add(arg);
             }
         }
         if (!once) {
-            if (cleanup) {
-                System.err.println("--cleanup only applies to --once");
+            if (cleanup || dryRun) {
+                System.err.println("blob-repair: --cleanup and --dry-run only apply to --once (set repair.dry-run for the service)");
                 System.exit(2);
             }
             newMain().run(camelArgs.toArray(String[]::new));
             return;
         }
-        System.exit(runOnce(cleanup));
+        System.exit(runOnce(cleanup, dryRun));
     }
 
     public static Main newMain() {
@@ -63,8 +66,11 @@ public final class BlobRepairApplication {
         return main;
     }
 
-    private static int runOnce(boolean cleanup) throws Exception {
+    private static int runOnce(boolean cleanup, boolean dryRun) throws Exception {
         Main main = newMain();
+        if (dryRun) {
+            main.addOverrideProperty("repair.dry-run", "true");
+        }
         // no Quartz trigger, and servers on free ports so a running service on this host is no obstacle
         main.addOverrideProperty("repair.enabled", "false");
         main.addOverrideProperty("camel.server.port", "0");

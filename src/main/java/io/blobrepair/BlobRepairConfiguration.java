@@ -7,9 +7,10 @@ import io.blobrepair.ops.CycleSchedule;
 import io.blobrepair.ops.RepairMetrics;
 import io.blobrepair.ops.RepairService;
 import io.blobrepair.ops.RepairSettings;
+import io.blobrepair.peer.BlobWrites;
 import io.blobrepair.peer.PeerApi;
 import io.blobrepair.peer.PeerHealth;
-import io.blobrepair.peer.PeerPuller;
+import io.blobrepair.peer.PeerClient;
 import io.blobrepair.placement.PlacementPolicy;
 import io.blobrepair.repair.CidRepair;
 import io.blobrepair.repair.CycleTracker;
@@ -80,13 +81,14 @@ public class BlobRepairConfiguration implements CamelConfiguration {
         KnownPresentCache knownPresent = new KnownPresentCache(settings.knownPresentMaxEntries());
         PlacementPolicy placement = new PlacementPolicy(settings.selfHost(), settings.allHosts(),
                 settings.replicationFactor(), settings.storeAll());
-        PeerPuller puller = new PeerPuller(settings.selfHost(), http, settings.pullReadTimeout(),
+        PeerClient peers = new PeerClient(settings.selfHost(), http, settings.pullReadTimeout(),
                 Path.of(System.getProperty("java.io.tmpdir")));
         RunStore runStore = new RunStore(dataSource);
         CycleTracker tracker = new CycleTracker(runStore, s3Requests, knownPresent, settings.cleanupEvery(),
                 settings.abortRetryDelay(), clock);
         PresenceSteps presence = new PresenceSteps(new PresenceIndexBuilder(s3, settings.s3().bucket(), clock), clock,
-                settings.presence() == RepairSettings.PresenceMode.LISTING);
+                settings.presence() == RepairSettings.PresenceMode.LISTING, settings.replicationFactor(),
+                settings.capacityBytes());
         PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
 
         registry.bind("repairSettings", settings);
@@ -100,7 +102,9 @@ public class BlobRepairConfiguration implements CamelConfiguration {
         registry.bind("cycleTracker", tracker);
         registry.bind("presenceSteps", presence);
         registry.bind("workListWalk", new WorkListWalk(new WorkListStore(dataSource, WORK_BATCH_SIZE), tracker));
-        registry.bind("cidRepair", new CidRepair(placement, knownPresent, puller));
+        registry.bind("cidRepair", new CidRepair(placement, knownPresent, peers, settings.storeAll(), settings.dryRun(),
+                settings.maxDeleteFraction(), clock));
+        registry.bind("blobWrites", new BlobWrites(knownPresent));
         registry.bind("peerApi", new PeerApi(settings.selfHost()));
         // camel-micrometer-prometheus serves the registry bound under this name
         registry.bind("metricsRegistry", meters);

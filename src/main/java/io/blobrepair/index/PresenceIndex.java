@@ -17,9 +17,11 @@ public final class PresenceIndex {
     private final Map<String, ObjectFacts> entries;
     private final String failure;
     private final Instant builtAt;
+    private final long totalBytes;
 
     private PresenceIndex(Map<String, ObjectFacts> entries, String failure, Instant builtAt) {
         this.entries = entries;
+        this.totalBytes = entries.values().stream().mapToLong(ObjectFacts::size).sum();
         this.failure = failure;
         this.builtAt = builtAt;
     }
@@ -52,6 +54,11 @@ public final class PresenceIndex {
 
     public int entries() {
         return entries.size();
+    }
+
+    /** Bytes the listing counted: the node's used space. */
+    public long totalBytes() {
+        return totalBytes;
     }
 
     public synchronized void markAbsent(String key) {

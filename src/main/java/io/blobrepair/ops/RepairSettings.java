@@ -7,8 +7,11 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Every {@code repair.*} option, parsed and checked once at startup. A bad value fails fast with
@@ -32,7 +35,11 @@ public record RepairSettings(
         Duration pullConnectTimeout,
         Duration pullReadTimeout,
         int knownPresentMaxEntries,
-        Duration abortRetryDelay) {
+        Duration abortRetryDelay,
+        boolean dryRun,
+        double maxDeleteFraction,
+        OptionalLong capacityBytes,
+        long maxBlobBytes) {
 
     public enum PresenceMode { LISTING, HEAD }
 
@@ -92,11 +99,18 @@ public record RepairSettings(
                 r.duration("repair.pull.connect-timeout", Duration.ofMillis(1)),
                 r.duration("repair.pull.read-timeout", Duration.ofMillis(1)),
                 r.positiveInt("repair.known-present.max-entries"),
-                r.duration("repair.abort-retry-delay", Duration.ofSeconds(1)));
+                r.duration("repair.abort-retry-delay", Duration.ofSeconds(1)),
+                r.bool("repair.dry-run"),
+                r.fraction("repair.max-delete-fraction"),
+                r.optional("repair.capacity-bytes").map(v -> OptionalLong.of(r.bytes("repair.capacity-bytes")))
+                        .orElse(OptionalLong.empty()),
+                r.positiveLong("repair.max-blob-bytes"));
     }
 
     /** Parses one value at a time and says exactly what was wrong. */
     private record Reader(Function<String, Optional<String>> lookup) {
+
+        private static final Pattern BYTES = Pattern.compile("(\\d+)\\s*([KMGT]i?B?)?");
 
         Optional<String> optional(String key) {
             return lookup.apply(key).map(String::trim).filter(v -> !v.isEmpty());
@@ -126,6 +140,52 @@ public record RepairSettings(
                 // reported below with the accepted values
             }
             throw new InvalidSettingException(key, v, "a whole number of at least 1");
+        }
+
+        long positiveLong(String key) {
+            String v = required(key);
+            try {
+                long n = Long.parseLong(v);
+                if (n > 0) {
+                    return n;
+                }
+            } catch (NumberFormatException ignored) {
+                // reported below with the accepted values
+            }
+            throw new InvalidSettingException(key, v, "a whole number of bytes of at least 1");
+        }
+
+        double fraction(String key) {
+            String v = required(key);
+            try {
+                double d = Double.parseDouble(v);
+                if (d > 0 && d <= 1) {
+                    return d;
+                }
+            } catch (NumberFormatException ignored) {
+                // reported below with the accepted values
+            }
+            throw new InvalidSettingException(key, v, "a fraction above 0 and at most 1, e.g. 0.05");
+        }
+
+        long bytes(String key) {
+            String v = required(key);
+            Matcher m = BYTES.matcher(v);
+            if (m.matches()) {
+                long n = Long.parseLong(m.group(1));
+                String unit = m.group(2) == null ? "" : m.group(2).substring(0, 1);
+                int shift = switch (unit) {
+                    case "K" -> 10;
+                    case "M" -> 20;
+                    case "G" -> 30;
+                    case "T" -> 40;
+                    default -> 0;
+                };
+                if (n > 0 && n < (Long.MAX_VALUE >> shift)) {
+                    return n << shift;
+                }
+            }
+            throw new InvalidSettingException(key, v, "a positive byte count such as 1073741824, 512MiB, 2GiB or 4TiB");
         }
 
         Duration duration(String key, Duration minimum) {

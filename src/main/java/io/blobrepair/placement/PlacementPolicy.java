@@ -34,11 +34,11 @@ public final class PlacementPolicy {
             }
         }
         if (!pinned.isEmpty()) {
-            return new Placement(pinned, storeAll || pinned.contains(self), true);
+            return new Placement(pinned, storeAll || pinned.contains(self), true, pinned.indexOf(self) + 1);
         }
         List<String> ranked = RendezvousRanking.rank(cid, allHosts);
-        boolean mine = storeAll || ranked.indexOf(self) < replicationFactor;
-        return new Placement(ranked, mine, false);
+        int position = ranked.indexOf(self) + 1;
+        return new Placement(ranked, storeAll || position <= replicationFactor, false, position);
     }
 
     public int replicationFactor() {

@@ -17,6 +17,7 @@ public final class CidCheck {
     private Presence presence;
     private ObjectFacts facts;
     private RepairDecision.Action action;
+    private boolean validated;
 
     public CidCheck(Cid cid, Placement placement) {
         this.cid = cid;
@@ -63,6 +64,14 @@ public final class CidCheck {
 
     void setAction(RepairDecision.Action action) {
         this.action = action;
+    }
+
+    public boolean isValidated() {
+        return validated;
+    }
+
+    void markValidated() {
+        this.validated = true;
     }
 
     @Override

@@ -1,9 +1,10 @@
 package io.blobrepair.repair;
 
 import io.blobrepair.cid.Cid;
+import io.blobrepair.cid.ContentHash;
 import io.blobrepair.index.ObjectFacts;
 import io.blobrepair.index.PresenceIndex;
-import io.blobrepair.peer.PeerPuller;
+import io.blobrepair.peer.PeerClient;
 import io.blobrepair.placement.Placement;
 import io.blobrepair.placement.PlacementPolicy;
 import io.blobrepair.work.WorkItem;
@@ -13,13 +14,21 @@ import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
 
 import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.file.Path;
+import java.security.DigestOutputStream;
+import java.security.MessageDigest;
+import java.time.Clock;
+import java.util.Arrays;
 import java.util.Optional;
 
 /**
- * The steps of the per-CID route ({@code repair-cid}): each reads the facts the route gathered,
- * applies {@link RepairDecision} and counts. The rules themselves live in {@link RepairDecision}
- * and {@link PlacementPolicy}; this class only connects them to the exchange.
+ * The steps of the per-CID routes ({@code repair-cid} and the routes it calls): each reads the
+ * facts the route gathered, applies {@link RepairDecision} and counts. The rules themselves live
+ * in {@link RepairDecision}, {@link PlacementPolicy} and {@link DeleteBrake}; this class only
+ * connects them to the exchange.
  */
 public class CidRepair {
 
@@ -34,12 +43,21 @@ public class CidRepair {
 
     private final PlacementPolicy placement;
     private final KnownPresentCache knownPresent;
-    private final PeerPuller puller;
+    private final PeerClient peers;
+    private final boolean storeAll;
+    private final boolean dryRun;
+    private final double maxDeleteFraction;
+    private final Clock clock;
 
-    public CidRepair(PlacementPolicy placement, KnownPresentCache knownPresent, PeerPuller puller) {
+    public CidRepair(PlacementPolicy placement, KnownPresentCache knownPresent, PeerClient peers, boolean storeAll,
+                     boolean dryRun, double maxDeleteFraction, Clock clock) {
         this.placement = placement;
         this.knownPresent = knownPresent;
-        this.puller = puller;
+        this.peers = peers;
+        this.storeAll = storeAll;
+        this.dryRun = dryRun;
+        this.maxDeleteFraction = maxDeleteFraction;
+        this.clock = clock;
     }
 
     /** Validates the CID, ranks it and decides whether its presence is worth asking for. */
@@ -68,7 +86,10 @@ public class CidRepair {
         exchange.setProperty(CHECK, check);
     }
 
-    /** Presence from the listing; a key written since the listing counts as present. */
+    /**
+     * Presence from the listing. A key written since the listing counts as present, but without
+     * listed facts: such presence never grounds a deletion.
+     */
     public void presenceFromIndex(Exchange exchange) {
         CycleState cycle = cycle(exchange);
         CidCheck check = check(exchange);
@@ -96,33 +117,170 @@ public class CidRepair {
     /** A HeadObject that failed for another reason than "absent": presence stays unknown. */
     public void unknownFromHead(Exchange exchange) {
         CidCheck check = check(exchange);
-        Exception cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
         count(cycle(exchange), RepairCounter.READ_ATTRS_FAIL, "HeadObject {} failed, presence unknown, nothing done: {}",
-                check.getStorageKey(), cause == null ? "?" : cause.getMessage());
+                check.getStorageKey(), causeOf(exchange));
         check.setPresence(Presence.UNKNOWN, null);
     }
 
-    /** Decides what to do now that presence is known. */
+    /** Decides what to do now that presence (and, after validation, content) is known. */
     public void decide(Exchange exchange) {
         CycleState cycle = cycle(exchange);
         CidCheck check = check(exchange);
-        RepairDecision.Action action = RepairDecision.act(check.getPlacement().mine(), check.getPresence());
+        boolean firstDecision = check.getAction() == null;
+        RepairDecision.Action action = RepairDecision.act(facts(cycle, check));
         check.setAction(action);
+        if (firstDecision && check.getPresence() == Presence.PRESENT) {
+            cycle.presentSeen();
+            if (check.getFacts() != null) {
+                cycle.addContentSize(check.getFacts().size());
+            }
+        }
         switch (action) {
             case ALREADY_HAVE -> cycle.getCounters().increment(RepairCounter.ALREADY_HAVE);
             case PULL -> cycle.getCounters().increment(RepairCounter.PULL_MINE_NEEDED);
+            case DELETE_OVER_REPLICATED -> cycle.getCounters().increment(RepairCounter.DELETE_OVER_REPLICATED_NEEDED);
             default -> { }
         }
-        if (check.getPresence() == Presence.PRESENT && check.getFacts() != null) {
-            cycle.addContentSize(check.getFacts().size());
+    }
+
+    private RepairDecision.Facts facts(CycleState cycle, CidCheck check) {
+        Placement where = check.getPlacement();
+        ObjectFacts facts = check.getFacts();
+        Long age = facts == null || facts.lastModifiedMillis() <= 0 ? null : clock.millis() - facts.lastModifiedMillis();
+        return new RepairDecision.Facts(cycle.isCleanup(), where.mine(), where.placed(), storeAll, check.getPresence(),
+                facts != null, check.getCid().contentSha256().isPresent(), check.isValidated(),
+                RepairDecision.isDerivedVariant(check.getCid().value()), where.position(),
+                cycle.getOverReplicationThreshold(), age);
+    }
+
+    /**
+     * Cleanup: reads the blob (the body is the GetObject stream) and compares its hash with the
+     * CID. A mismatch becomes DELETE_INVALID; a match is decided again as validated content.
+     */
+    public void validate(Exchange exchange) throws IOException {
+        CycleState cycle = cycle(exchange);
+        CidCheck check = check(exchange);
+        MessageDigest digest = ContentHash.newDigest();
+        try (InputStream in = exchange.getMessage().getMandatoryBody(InputStream.class);
+             OutputStream sink = new DigestOutputStream(OutputStream.nullOutputStream(), digest)) {
+            in.transferTo(sink);
+        } catch (org.apache.camel.InvalidPayloadException e) {
+            throw new IOException("GetObject returned no content stream", e);
         }
+        if (Arrays.equals(digest.digest(), check.getCid().contentSha256().orElseThrow())) {
+            check.markValidated();
+            decide(exchange);
+        } else {
+            cycle.getCounters().increment(RepairCounter.DELETE_INVALID_NEEDED);
+            LOG.warn("cycle {}: {} does not hash to its CID: deleting it", cycle.getCycle(), check.getStorageKey());
+            check.setAction(RepairDecision.Action.DELETE_INVALID);
+        }
+    }
+
+    /** Reading the blob failed: counted, and the blob is kept whatever its content. */
+    public void validateReadFailed(Exchange exchange) {
+        CidCheck check = check(exchange);
+        count(cycle(exchange), RepairCounter.VALIDATE_READ_FAIL, "reading {} to validate it failed, kept: {}",
+                check.getStorageKey(), causeOf(exchange));
+        check.setAction(RepairDecision.Action.NONE);
+    }
+
+    /**
+     * Before deleting an over-replicated copy, asks the hosts ranked ahead: only when at least R
+     * of them hold the blob does this copy go, so a deletion never leaves fewer than R copies.
+     */
+    public boolean holdersAheadConfirmed(Exchange exchange) {
+        CycleState cycle = cycle(exchange);
+        CidCheck check = check(exchange);
+        int needed = placement.replicationFactor();
+        int confirmed = 0;
+        for (String host : check.getPlacement().ahead()) {
+            if (peers.holds(host, check.getCid().value()) && ++confirmed >= needed) {
+                return true;
+            }
+        }
+        count(cycle, RepairCounter.OVER_REPLICATED_UNCONFIRMED, "{} is over-replicated but only {} of {} hosts ahead confirmed it: kept",
+                check.getStorageKey(), confirmed, needed);
+        return false;
+    }
+
+    /** Dry run and the delete brake: whether this deletion may go ahead. */
+    public boolean deletePermitted(Exchange exchange) {
+        CycleState cycle = cycle(exchange);
+        CidCheck check = check(exchange);
+        if (dryRun) {
+            cycle.getCounters().increment(RepairCounter.DRY_RUN_SKIPPED);
+            LOG.info("cycle {}: dry run: would delete {} ({})", cycle.getCycle(), check.getStorageKey(), check.getAction());
+            return false;
+        }
+        if (cycle.isBrakeEngaged()) {
+            return false;
+        }
+        if (DeleteBrake.allows(cycle.getDeletions(), cycle.heldForBrake(), maxDeleteFraction)) {
+            return true;
+        }
+        if (cycle.engageBrake()) {
+            cycle.getCounters().increment(RepairCounter.DELETE_BRAKE_ENGAGED);
+            LOG.warn("cycle {}: delete brake engaged after {} deletions of {} blobs held (repair.max-delete-fraction={}):"
+                            + " no more deletions this cycle; check the peer list and replication settings",
+                    cycle.getCycle(), cycle.getDeletions(), cycle.heldForBrake(), maxDeleteFraction);
+        }
+        return false;
+    }
+
+    /** The blob is gone: the cycle must not trust an earlier "present" for it any more. */
+    public void deleted(Exchange exchange) {
+        CycleState cycle = cycle(exchange);
+        CidCheck check = check(exchange);
+        cycle.deleted();
+        knownPresent.remove(check.getStorageKey());
+        exchange.getProperty(INDEX, PresenceIndex.class).markAbsent(check.getStorageKey());
+        check.setPresence(Presence.ABSENT, null);
+        cycle.getCounters().increment(switch (check.getAction()) {
+            case DELETE_INVALID -> RepairCounter.DELETE_INVALID_SUCCESS;
+            case DELETE_VARIANT -> RepairCounter.DELETE_RESIZED_IMAGE_OK;
+            default -> RepairCounter.DELETE_OVER_REPLICATED_SUCCESS;
+        });
+        LOG.info("cycle {}: deleted {} ({})", cycle.getCycle(), check.getStorageKey(), check.getAction());
+    }
+
+    public void deleteFailed(Exchange exchange) {
+        CidCheck check = check(exchange);
+        RepairCounter counter = switch (check.getAction()) {
+            case DELETE_INVALID -> RepairCounter.DELETE_INVALID_FAIL;
+            case DELETE_VARIANT -> RepairCounter.DELETE_RESIZED_IMAGE_FAILED;
+            default -> RepairCounter.DELETE_OVER_REPLICATED_FAIL;
+        };
+        count(cycle(exchange), counter, "DeleteObject {} failed: {}", check.getStorageKey(), causeOf(exchange));
+    }
+
+    /** Whether an invalid copy just deleted is one this node should hold, so it is pulled again. */
+    public boolean repullAfterDelete(Exchange exchange) {
+        CidCheck check = check(exchange);
+        if (check.getPresence() == Presence.ABSENT && check.getPlacement().mine()) {
+            cycle(exchange).getCounters().increment(RepairCounter.PULL_MINE_NEEDED);
+            check.setAction(RepairDecision.Action.PULL);
+            return true;
+        }
+        return false;
+    }
+
+    /** Dry run: a needed pull is only logged. */
+    public boolean pullPermitted(Exchange exchange) {
+        if (!dryRun) {
+            return true;
+        }
+        CycleState cycle = cycle(exchange);
+        cycle.getCounters().increment(RepairCounter.DRY_RUN_SKIPPED);
+        LOG.info("cycle {}: dry run: would pull {}", cycle.getCycle(), check(exchange).getStorageKey());
+        return false;
     }
 
     /** Pulls from the ranked peers; the body becomes the verified blob file, or null. */
     public File pull(Exchange exchange) {
         CycleState cycle = cycle(exchange);
         CidCheck check = check(exchange);
-        PeerPuller.Result result = puller.pull(check.getCid(), check.getPlacement().ranked());
+        PeerClient.Result result = peers.pull(check.getCid(), check.getPlacement().ranked());
         cycle.getCounters().add(RepairCounter.PULL_MINE_FAIL, result.failures().size());
         if (!result.succeeded()) {
             LOG.warn("cycle {}: could not pull {} from any of {} hosts: {}", cycle.getCycle(), check,
@@ -141,21 +299,19 @@ public class CidRepair {
     }
 
     public void storeFailed(Exchange exchange) {
-        Exception cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
         count(cycle(exchange), RepairCounter.PULL_STORE_FAIL, "PutObject {} failed, the blob is not marked present: {}",
-                check(exchange).getStorageKey(), cause == null ? "?" : cause.getMessage());
+                check(exchange).getStorageKey(), causeOf(exchange));
     }
 
     public void discardPulled(Exchange exchange) {
-        PeerPuller.discard(exchange.getProperty(PULLED_BLOB, Path.class));
+        PeerClient.discard(exchange.getProperty(PULLED_BLOB, Path.class));
     }
 
     /** An unexpected error on one CID: counted and logged, the cycle goes on. */
     public void failed(Exchange exchange) {
-        Exception cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
         CidCheck check = exchange.getProperty(CHECK, CidCheck.class);
         count(cycle(exchange), RepairCounter.REPAIR_CID_ERROR, "repair of {} failed: {}",
-                check == null ? "?" : check, String.valueOf(cause));
+                check == null ? "?" : check, causeOf(exchange));
     }
 
     private static CycleState cycle(Exchange exchange) {
@@ -166,21 +322,21 @@ public class CidRepair {
         return exchange.getProperty(CHECK, CidCheck.class);
     }
 
+    private static String causeOf(Exchange exchange) {
+        Exception cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
+        return cause == null ? "unknown" : cause.getClass().getSimpleName() + ": " + cause.getMessage();
+    }
+
     /** Counts, and logs the first few of a kind per cycle so a failing dependency cannot flood the log. */
     private static void count(CycleState cycle, RepairCounter counter, String message, Object... args) {
         cycle.getCounters().increment(counter);
         long n = cycle.getCounters().get(counter);
         if (n <= LOGGED_PER_KIND) {
-            LOG.warn("cycle {}: " + message + (n == LOGGED_PER_KIND ? " (further " + counter.metricName() + " only counted)" : ""),
-                    prepend(cycle.getCycle(), args));
+            Object[] all = new Object[args.length + 1];
+            all[0] = cycle.getCycle();
+            System.arraycopy(args, 0, all, 1, args.length);
+            LOG.warn("cycle {}: " + message + (n == LOGGED_PER_KIND ? " (further " + counter.metricName() + " only counted)" : ""), all);
         }
-    }
-
-    private static Object[] prepend(Object first, Object[] rest) {
-        Object[] all = new Object[rest.length + 1];
-        all[0] = first;
-        System.arraycopy(rest, 0, all, 1, rest.length);
-        return all;
     }
 
     private static String abbreviate(String s) {

@@ -7,6 +7,8 @@ import java.util.EnumMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -26,6 +28,11 @@ public final class CycleState {
     private final LongAdder contentSize = new LongAdder();
     private final Map<WorkListName, String> cursors = new EnumMap<>(WorkListName.class);
     private volatile WorkListName phase;
+    private volatile int overReplicationThreshold;
+    private volatile long heldAtStart;
+    private final LongAdder presentSeen = new LongAdder();
+    private final AtomicLong deletions = new AtomicLong();
+    private final AtomicBoolean brakeEngaged = new AtomicBoolean();
 
     public CycleState(long runId, long cycle, boolean cleanup, Instant startedAt, RepairCounters counters,
                       WorkListName phase, Map<WorkListName, String> cursors, long contentSize,
@@ -76,6 +83,49 @@ public final class CycleState {
 
     public long getContentSize() {
         return contentSize.sum();
+    }
+
+    /** Positions (1-based) above this hold an over-replicated copy; set once the index is known. */
+    public int getOverReplicationThreshold() {
+        return overReplicationThreshold;
+    }
+
+    public void setOverReplicationThreshold(int threshold) {
+        this.overReplicationThreshold = threshold;
+    }
+
+    /** Blobs the bucket held when the cycle started, as listed (0 without a listing). */
+    public void setHeldAtStart(long held) {
+        this.heldAtStart = held;
+    }
+
+    public void presentSeen() {
+        presentSeen.increment();
+    }
+
+    /**
+     * The base of the delete brake: the listed count, or, without a listing, the blobs seen
+     * present so far (smaller, so the brake engages sooner, never later).
+     */
+    public long heldForBrake() {
+        return Math.max(heldAtStart, presentSeen.sum());
+    }
+
+    public long getDeletions() {
+        return deletions.get();
+    }
+
+    public void deleted() {
+        deletions.incrementAndGet();
+    }
+
+    /** True only for the call that engaged the brake, so it is counted and logged once. */
+    public boolean engageBrake() {
+        return brakeEngaged.compareAndSet(false, true);
+    }
+
+    public boolean isBrakeEngaged() {
+        return brakeEngaged.get();
     }
 
     public synchronized String cursor(WorkListName list) {

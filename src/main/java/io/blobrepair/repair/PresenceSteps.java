@@ -2,6 +2,7 @@ package io.blobrepair.repair;
 
 import io.blobrepair.index.PresenceIndex;
 import io.blobrepair.index.PresenceIndexBuilder;
+import io.blobrepair.placement.OverReplicationThreshold;
 import org.apache.camel.Exchange;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -9,6 +10,7 @@ import org.slf4j.LoggerFactory;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.OptionalLong;
 
 /**
  * The cycle route's presence steps: build the index from one listing, or, when the listing
@@ -22,13 +24,18 @@ public class PresenceSteps {
     private final PresenceIndexBuilder builder;
     private final Clock clock;
     private final boolean listing;
+    private final int replicationFactor;
+    private final OptionalLong capacityBytes;
     private volatile PresenceIndex latest;
     private volatile Duration latestBuildTime = Duration.ZERO;
 
-    public PresenceSteps(PresenceIndexBuilder builder, Clock clock, boolean listing) {
+    public PresenceSteps(PresenceIndexBuilder builder, Clock clock, boolean listing, int replicationFactor,
+                         OptionalLong capacityBytes) {
         this.builder = builder;
         this.clock = clock;
         this.listing = listing;
+        this.replicationFactor = replicationFactor;
+        this.capacityBytes = capacityBytes;
     }
 
     /** False with {@code repair.presence=head} (credentials without s3:ListBucket). */
@@ -42,6 +49,8 @@ public class PresenceSteps {
         PresenceIndex index = builder.build();
         latestBuildTime = Duration.between(started, clock.instant());
         cycle.getCounters().add(RepairCounter.PRESENCE_INDEX_ENTRIES, index.entries());
+        cycle.setHeldAtStart(index.entries());
+        cycle.setOverReplicationThreshold(OverReplicationThreshold.of(replicationFactor, capacityBytes, index.totalBytes()));
         LOG.info("cycle {}: presence index of {} keys built in {} ms", cycle.getCycle(), index.entries(), latestBuildTime.toMillis());
         latest = index;
         return index;
@@ -54,13 +63,18 @@ public class PresenceSteps {
         cycle.getCounters().increment(RepairCounter.PRESENCE_INDEX_BUILD_FAIL);
         String reason = cause == null ? "unknown" : cause.getClass().getSimpleName() + ": " + cause.getMessage();
         LOG.warn("cycle {}: listing the bucket failed ({}); this cycle checks presence with HeadObject per key", cycle.getCycle(), reason);
-        latest = PresenceIndex.unavailable(reason, clock.instant());
-        return latest;
+        return withoutListing(cycle, reason);
     }
 
     /** {@code repair.presence=head}: no listing at all. */
-    public PresenceIndex headOnly() {
-        latest = PresenceIndex.unavailable("repair.presence=head", clock.instant());
+    public PresenceIndex headOnly(Exchange exchange) {
+        return withoutListing(exchange.getProperty(CidRepair.CYCLE, CycleState.class), "repair.presence=head");
+    }
+
+    /** Without a listing the used space is unknown: the default threshold applies. */
+    private PresenceIndex withoutListing(CycleState cycle, String reason) {
+        cycle.setOverReplicationThreshold(OverReplicationThreshold.of(replicationFactor, OptionalLong.empty(), 0));
+        latest = PresenceIndex.unavailable(reason, clock.instant());
         return latest;
     }
 

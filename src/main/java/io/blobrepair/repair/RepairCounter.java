@@ -40,7 +40,26 @@ public enum RepairCounter {
     /** Work rows with unreadable JSON columns (the readable CIDs of the row are still checked). */
     INVALID_WORK_ROW,
     /** Unexpected errors while repairing one CID (logged, the cycle goes on). */
-    REPAIR_CID_ERROR;
+    REPAIR_CID_ERROR,
+    /** Cleanup: a v1 blob whose content does not hash to its CID. */
+    DELETE_INVALID_NEEDED,
+    DELETE_INVALID_SUCCESS,
+    DELETE_INVALID_FAIL,
+    /** Cleanup: reading a blob to validate it failed; the blob is kept. */
+    VALIDATE_READ_FAIL,
+    /** Cleanup: derived image variants deleted, or whose deletion failed. */
+    DELETE_RESIZED_IMAGE_OK,
+    DELETE_RESIZED_IMAGE_FAILED,
+    /** Cleanup: copies ranked beyond the over-replication threshold. */
+    DELETE_OVER_REPLICATED_NEEDED,
+    DELETE_OVER_REPLICATED_SUCCESS,
+    DELETE_OVER_REPLICATED_FAIL,
+    /** Cleanup: over-replicated, but fewer than R hosts ranked ahead confirmed holding it: kept. */
+    OVER_REPLICATED_UNCONFIRMED,
+    /** Cleanup: deletions stopped because the cycle reached repair.max-delete-fraction. */
+    DELETE_BRAKE_ENGAGED,
+    /** Pulls and deletions only logged because of repair.dry-run. */
+    DRY_RUN_SKIPPED;
 
     private final String metricName = name().toLowerCase(Locale.ROOT);
 

@@ -36,6 +36,9 @@ class RepairSettingsTest {
         p.put("repair.pull.read-timeout", "60s");
         p.put("repair.known-present.max-entries", "500000");
         p.put("repair.abort-retry-delay", "1m");
+        p.put("repair.dry-run", "false");
+        p.put("repair.max-delete-fraction", "0.05");
+        p.put("repair.max-blob-bytes", "1073741824");
         return p;
     }
 
@@ -64,6 +67,10 @@ class RepairSettingsTest {
             "repair.peers | node2:8080 | http(s)://host[:port]",
             "repair.self-host | http://user:pw@node1 | without path or credentials",
             "repair.s3.bucket | B | an S3 bucket name",
+            "repair.max-delete-fraction | 5% | a fraction above 0 and at most 1",
+            "repair.max-delete-fraction | 0 | a fraction above 0 and at most 1",
+            "repair.capacity-bytes | lots | a positive byte count",
+            "repair.max-blob-bytes | 1GiB | a whole number of bytes",
     })
     void badValuesStopStartupNamingTheKeyAndTheAcceptedValues(String key, String value, String accepted) {
         Map<String, String> p = defaults();
@@ -80,6 +87,16 @@ class RepairSettingsTest {
         p.put("repair.db.password", "PW-42");
         String text = read(p).toString();
         assertThat(text).doesNotContain("SECRET-42").doesNotContain("PW-42");
+    }
+
+    @Test
+    void capacityInBinaryUnits() {
+        Map<String, String> p = defaults();
+        assertThat(read(p).capacityBytes()).isEmpty();
+        p.put("repair.capacity-bytes", "4TiB");
+        assertThat(read(p).capacityBytes()).hasValue(4L << 40);
+        p.put("repair.capacity-bytes", "1500");
+        assertThat(read(p).capacityBytes()).hasValue(1500);
     }
 
     @Test

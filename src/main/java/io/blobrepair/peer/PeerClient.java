@@ -23,12 +23,17 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Pulls a blob from peers: {@code GET {peer}/internal/blobs/{cid}} on the ranked hosts in order,
- * skipping this node, until one serves content that matches the CID. The content is streamed to
- * a temporary file while it is hashed, so a large blob never sits in memory, and a v1 blob that
- * does not hash to its CID is discarded before anything reaches the bucket.
+ * This node's requests to its peers (only ever configured hosts).
+ *
+ * <p>Pull: {@code GET {peer}/internal/blobs/{cid}} on the ranked hosts in order, skipping this
+ * node, until one serves content that matches the CID. The content is streamed to a temporary
+ * file while it is hashed, so a large blob never sits in memory, and a v1 blob that does not hash
+ * to its CID is discarded before anything reaches the bucket.
+ *
+ * <p>Holds: {@code GET {peer}/internal/blobs/info/{cid}} answers 200 when the peer has the blob;
+ * cleanup asks it of the hosts ranked ahead before deleting an over-replicated copy.
  */
-public class PeerPuller {
+public class PeerClient {
 
     /** The outcome: the verified blob (null when every host failed) and why each failed host failed. */
     public record Result(Path blob, long size, List<String> failures) {
@@ -42,7 +47,7 @@ public class PeerPuller {
     private final Duration readTimeout;
     private final Path tempDir;
 
-    public PeerPuller(String self, HttpClient http, Duration readTimeout, Path tempDir) {
+    public PeerClient(String self, HttpClient http, Duration readTimeout, Path tempDir) {
         this.self = self;
         this.http = http;
         this.readTimeout = readTimeout;
@@ -72,8 +77,27 @@ public class PeerPuller {
         return new Result(null, 0, failures);
     }
 
+    /** Whether {@code host} answers that it holds {@code cid}; any failure counts as "no". */
+    public boolean holds(String host, String cid) {
+        try {
+            HttpRequest request = HttpRequest.newBuilder(URI.create(host + "/internal/blobs/info/" + escape(cid)))
+                    .timeout(readTimeout).GET().build();
+            return http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        } catch (Exception e) {
+            return false;
+        }
+    }
+
     public static String blobUrl(String host, String cid) {
-        return host + "/internal/blobs/" + URLEncoder.encode(cid, StandardCharsets.UTF_8).replace("+", "%20");
+        return host + "/internal/blobs/" + escape(cid);
+    }
+
+    /** A CID as one URL path segment: '/' in legacy keys becomes %2F, spaces %20. */
+    static String escape(String cid) {
+        return URLEncoder.encode(cid, StandardCharsets.UTF_8).replace("+", "%20");
     }
 
     private Optional<Path> fetch(String host, Cid cid) throws IOException, InterruptedException {

@@ -1,0 +1,79 @@
+package io.blobrepair.peer;
+
+import io.blobrepair.cid.Cid;
+import io.blobrepair.cid.ContentHash;
+import io.blobrepair.repair.KnownPresentCache;
+import jakarta.activation.DataHandler;
+import org.apache.camel.Exchange;
+import org.apache.camel.attachment.AttachmentMessage;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.security.DigestOutputStream;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The write path, {@code POST /internal/blobs}: a peer pushes replicas as multipart parts whose
+ * file names are their CIDs. Every part must be a v1 CID whose content hashes to it, or the
+ * whole request is refused (400) before anything is stored.
+ */
+public class BlobWrites {
+
+    /** A request the service refuses: answered 400 with the reason. */
+    public static class RejectedUpload extends IllegalArgumentException {
+        public RejectedUpload(String message) {
+            super(message);
+        }
+    }
+
+    /** One verified part, ready for PutObject. */
+    public record IncomingBlob(String cid, String storageKey, DataHandler content, long size) {
+    }
+
+    private final KnownPresentCache knownPresent;
+
+    public BlobWrites(KnownPresentCache knownPresent) {
+        this.knownPresent = knownPresent;
+    }
+
+    /** Verifies every uploaded part; the body becomes the list to store. */
+    public List<IncomingBlob> verify(Exchange exchange) throws IOException {
+        AttachmentMessage message = exchange.getMessage(AttachmentMessage.class);
+        Map<String, DataHandler> parts = message.hasAttachments() ? message.getAttachments() : Map.of();
+        if (parts.isEmpty()) {
+            throw new RejectedUpload("no files: send multipart form data with field 'files', file name = CID");
+        }
+        List<IncomingBlob> verified = new ArrayList<>();
+        for (Map.Entry<String, DataHandler> part : parts.entrySet()) {
+            String name = part.getKey();
+            Cid cid = Cid.parse(name).orElseThrow(() -> new RejectedUpload("not a CID: '" + abbreviate(name) + "'"));
+            byte[] expected = cid.contentSha256()
+                    .orElseThrow(() -> new RejectedUpload(cid + ": only v1 CIDs can be verified and accepted"));
+            MessageDigest digest = ContentHash.newDigest();
+            long size;
+            try (InputStream in = part.getValue().getInputStream();
+                 OutputStream sink = new DigestOutputStream(OutputStream.nullOutputStream(), digest)) {
+                size = in.transferTo(sink);
+            }
+            if (!Arrays.equals(expected, digest.digest())) {
+                throw new RejectedUpload(cid + ": content does not match the CID");
+            }
+            verified.add(new IncomingBlob(cid.value(), cid.storageKey(), part.getValue(), size));
+        }
+        return verified;
+    }
+
+    /** A pushed replica is in the bucket: the running cycle must not pull it again. */
+    public void stored(String storageKey) {
+        knownPresent.add(storageKey);
+    }
+
+    private static String abbreviate(String s) {
+        return s.length() <= 80 ? s : s.substring(0, 80) + "…";
+    }
+}
