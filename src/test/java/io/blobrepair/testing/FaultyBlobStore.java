@@ -1,11 +1,15 @@
 package io.blobrepair.testing;
 
 import org.jclouds.blobstore.BlobStore;
+import org.jclouds.blobstore.domain.Blob;
+import org.jclouds.blobstore.options.GetOptions;
 import org.jclouds.blobstore.domain.PageSet;
 import org.jclouds.blobstore.domain.StorageMetadata;
 import org.jclouds.blobstore.options.ListContainerOptions;
 import org.jclouds.blobstore.util.ForwardingBlobStore;
 
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -16,6 +20,7 @@ public final class FaultyBlobStore extends ForwardingBlobStore {
 
     private final AtomicInteger listCalls = new AtomicInteger();
     private volatile int failListCallNumber = -1;
+    private final Set<String> unreadable = ConcurrentHashMap.newKeySet();
 
     FaultyBlobStore(BlobStore delegate) {
         super(delegate);
@@ -29,6 +34,19 @@ public final class FaultyBlobStore extends ForwardingBlobStore {
     public void failListCall(int n) {
         listCalls.set(0);
         failListCallNumber = n;
+    }
+
+    /** Makes every read of {@code key} fail (s3proxy answers GetObject with an error). */
+    public void failReadsOf(String key) {
+        unreadable.add(key);
+    }
+
+    @Override
+    public Blob getBlob(String container, String name, GetOptions options) {
+        if (unreadable.contains(name)) {
+            throw new IllegalStateException("injected read failure");
+        }
+        return super.getBlob(container, name, options);
     }
 
     @Override

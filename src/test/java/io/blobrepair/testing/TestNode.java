@@ -60,8 +60,16 @@ public final class TestNode implements AutoCloseable {
     }
 
     public static TestNode start(Map<String, String> settings) throws Exception {
+        return start(settings, null);
+    }
+
+    /** Starts a node whose notion of "now" is {@code clock} (to age blobs), when not null. */
+    public static TestNode start(Map<String, String> settings, java.time.Clock clock) throws Exception {
         Main main = BlobRepairApplication.newMain();
         settings.forEach(main::addOverrideProperty);
+        if (clock != null) {
+            main.bind("clock", clock);
+        }
         main.start();
         return new TestNode(main, settings.get("repair.self-host"), settings.get("repair.s3.bucket"));
     }

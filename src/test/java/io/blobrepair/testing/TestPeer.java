@@ -15,14 +15,16 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 
 /**
- * A real HTTP peer speaking the blob protocol: {@code /health_check} and
- * {@code GET /internal/blobs/{cid}} from an in-memory map, recording every blob request.
+ * A real HTTP peer speaking the blob protocol: {@code /health_check},
+ * {@code GET /internal/blobs/{cid}} and {@code GET /internal/blobs/info/{cid}} from an in-memory
+ * map, recording every request.
  */
 public final class TestPeer implements AutoCloseable {
 
     /** What the peer answers for a CID: the bytes it serves (which may be wrong on purpose). */
     private final Map<String, byte[]> blobs = new ConcurrentHashMap<>();
     private final List<String> blobRequests = new CopyOnWriteArrayList<>();
+    private final List<String> infoRequests = new CopyOnWriteArrayList<>();
     private final HttpServer server;
     private final Map<String, Hold> holds = new ConcurrentHashMap<>();
     private volatile boolean healthy = true;
@@ -40,6 +42,7 @@ public final class TestPeer implements AutoCloseable {
         TestPeer peer = new TestPeer(server);
         server.createContext("/health_check", peer::health);
         server.createContext("/internal/blobs/", peer::blob);
+        server.createContext("/internal/blobs/info/", peer::info);
         server.setExecutor(java.util.concurrent.Executors.newCachedThreadPool());
         server.start();
         return peer;
@@ -92,6 +95,22 @@ public final class TestPeer implements AutoCloseable {
         } else {
             respond(exchange, 200, content);
         }
+    }
+
+    private void info(HttpExchange exchange) throws IOException {
+        String raw = exchange.getRequestURI().getRawPath().substring("/internal/blobs/info/".length());
+        String cid = URLDecoder.decode(raw, StandardCharsets.UTF_8);
+        infoRequests.add(cid);
+        byte[] content = blobs.get(cid);
+        if (content == null) {
+            respond(exchange, 404, "{\"error\":\"not found\"}".getBytes(StandardCharsets.UTF_8));
+        } else {
+            respond(exchange, 200, ("{\"size\":" + content.length + "}").getBytes(StandardCharsets.UTF_8));
+        }
+    }
+
+    public List<String> infoRequests() {
+        return infoRequests;
     }
 
     private static void respond(HttpExchange exchange, int status, byte[] body) throws IOException {
