@@ -18,9 +18,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The write path, {@code POST /internal/blobs}: a peer pushes replicas as multipart parts whose
- * file names are their CIDs. Every part must be a v1 CID whose content hashes to it, or the
- * whole request is refused (400) before anything is stored.
+ * The write path, {@code POST /internal/blobs}: a peer pushes a replica as a multipart part
+ * (field {@code files}) whose file name is its CID. It must be a v1 CID whose content hashes to
+ * it, or the request is refused (400) before anything is stored. The HTTP server keeps one part
+ * per form field, so a request carries one blob, as the reference network sends them.
  */
 public class BlobWrites {
 
@@ -50,7 +51,8 @@ public class BlobWrites {
         }
         List<IncomingBlob> verified = new ArrayList<>();
         for (Map.Entry<String, DataHandler> part : parts.entrySet()) {
-            String name = part.getKey();
+            // attachments are keyed by form field; the part's file name is the CID
+            String name = part.getValue().getName() == null ? "" : part.getValue().getName();
             Cid cid = Cid.parse(name).orElseThrow(() -> new RejectedUpload("not a CID: '" + abbreviate(name) + "'"));
             byte[] expected = cid.contentSha256()
                     .orElseThrow(() -> new RejectedUpload(cid + ": only v1 CIDs can be verified and accepted"));
