@@ -4,6 +4,8 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.blobrepair.index.PresenceIndexBuilder;
 import io.blobrepair.ops.CycleSchedule;
+import io.blobrepair.ops.RepairHealthCheck;
+import io.blobrepair.ops.RepairLog;
 import io.blobrepair.ops.RepairMetrics;
 import io.blobrepair.ops.RepairService;
 import io.blobrepair.ops.RepairSettings;
@@ -21,6 +23,7 @@ import io.blobrepair.s3.S3Clients;
 import io.blobrepair.s3.S3RequestCounter;
 import io.blobrepair.work.RunStore;
 import io.blobrepair.work.WorkListStore;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import org.apache.camel.CamelConfiguration;
@@ -89,7 +92,12 @@ public class BlobRepairConfiguration implements CamelConfiguration {
         PresenceSteps presence = new PresenceSteps(new PresenceIndexBuilder(s3, settings.s3().bucket(), clock), clock,
                 settings.presence() == RepairSettings.PresenceMode.LISTING, settings.replicationFactor(),
                 settings.capacityBytes());
-        PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        // camel-micrometer-prometheus serves the registry bound as "metricsRegistry": share it
+        MeterRegistry meters = registry.lookupByNameAndType("metricsRegistry", MeterRegistry.class);
+        if (meters == null) {
+            meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+            registry.bind("metricsRegistry", meters);
+        }
 
         registry.bind("repairSettings", settings);
         registry.bind("s3Client", s3);
@@ -101,15 +109,17 @@ public class BlobRepairConfiguration implements CamelConfiguration {
                 settings.peerHealthMaxAge(), clock));
         registry.bind("cycleTracker", tracker);
         registry.bind("presenceSteps", presence);
-        registry.bind("workListWalk", new WorkListWalk(new WorkListStore(dataSource, WORK_BATCH_SIZE), tracker));
+        registry.bind("workListWalk", new WorkListWalk(new WorkListStore(dataSource, WORK_BATCH_SIZE), tracker, clock));
         registry.bind("cidRepair", new CidRepair(placement, knownPresent, peers, settings.storeAll(), settings.dryRun(),
                 settings.maxDeleteFraction(), clock));
         registry.bind("blobWrites", new BlobWrites(knownPresent));
         registry.bind("peerApi", new PeerApi(settings.selfHost()));
-        // camel-micrometer-prometheus serves the registry bound under this name
-        registry.bind("metricsRegistry", meters);
         registry.bind("repairMetrics", new RepairMetrics(meters, s3Requests, knownPresent, presence));
-        registry.bind("repairService", new RepairService(context.createProducerTemplate()));
+        RepairService service = new RepairService(context.createProducerTemplate(), tracker, presence, knownPresent);
+        registry.bind("repairService", service);
+        context.addService(service); // its @ManagedResource becomes the RepairService MBean
+        registry.bind("repairHealthCheck", new RepairHealthCheck(runStore));
+        registry.bind("repairLog", new RepairLog(runStore));
     }
 
     private static HikariDataSource dataSource(RepairSettings.Db db) {
@@ -120,7 +130,7 @@ public class BlobRepairConfiguration implements CamelConfiguration {
         config.setPoolName("blob-repair");
         config.setMaximumPoolSize(4);
         // a database outage should fail a batch quickly, not hang the cycle
-        config.setConnectionTimeout(Duration.ofSeconds(10).toMillis());
+        config.setConnectionTimeout(Duration.ofSeconds(3).toMillis());
         config.setInitializationFailTimeout(-1);
         return new HikariDataSource(config);
     }

@@ -8,6 +8,7 @@ import software.amazon.awssdk.services.s3.model.S3Object;
 import java.time.Clock;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.function.LongConsumer;
 
 /**
  * Lists the whole bucket, page by page (ListObjectsV2, 1000 keys a page), into a
@@ -30,7 +31,13 @@ public class PresenceIndexBuilder {
         this.clock = clock;
     }
 
-    public PresenceIndex build() {
+    /** The size of the last index built: the expected size of the next one. */
+    public int expectedEntries() {
+        return expectedEntries;
+    }
+
+    /** Lists the bucket; {@code onKeysListed} hears each page's key count (for progress). */
+    public PresenceIndex build(LongConsumer onKeysListed) {
         var started = clock.instant();
         Map<String, ObjectFacts> entries = new HashMap<>(expectedEntries * 4 / 3 + 16);
         ListObjectsV2Request.Builder request = ListObjectsV2Request.builder().bucket(bucket).maxKeys(PAGE_SIZE);
@@ -41,6 +48,7 @@ public class PresenceIndexBuilder {
                 long modified = object.lastModified() == null ? 0 : object.lastModified().toEpochMilli();
                 entries.put(object.key(), new ObjectFacts(object.size() == null ? 0 : object.size(), modified));
             }
+            onKeysListed.accept(page.contents().size());
             token = Boolean.TRUE.equals(page.isTruncated()) ? page.nextContinuationToken() : null;
         } while (token != null);
         expectedEntries = Math.max(1024, entries.size());

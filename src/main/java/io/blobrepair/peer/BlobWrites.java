@@ -25,13 +25,6 @@ import java.util.Map;
  */
 public class BlobWrites {
 
-    /** A request the service refuses: answered 400 with the reason. */
-    public static class RejectedUpload extends IllegalArgumentException {
-        public RejectedUpload(String message) {
-            super(message);
-        }
-    }
-
     /** One verified part, ready for PutObject. */
     public record IncomingBlob(String cid, String storageKey, DataHandler content, long size) {
     }
@@ -47,15 +40,15 @@ public class BlobWrites {
         AttachmentMessage message = exchange.getMessage(AttachmentMessage.class);
         Map<String, DataHandler> parts = message.hasAttachments() ? message.getAttachments() : Map.of();
         if (parts.isEmpty()) {
-            throw new RejectedUpload("no files: send multipart form data with field 'files', file name = CID");
+            throw new BadRequest("no files: send multipart form data with field 'files', file name = CID");
         }
         List<IncomingBlob> verified = new ArrayList<>();
         for (Map.Entry<String, DataHandler> part : parts.entrySet()) {
             // attachments are keyed by form field; the part's file name is the CID
             String name = part.getValue().getName() == null ? "" : part.getValue().getName();
-            Cid cid = Cid.parse(name).orElseThrow(() -> new RejectedUpload("not a CID: '" + abbreviate(name) + "'"));
+            Cid cid = Cid.parse(name).orElseThrow(() -> new BadRequest("not a CID: " + BadRequest.quote(name)));
             byte[] expected = cid.contentSha256()
-                    .orElseThrow(() -> new RejectedUpload(cid + ": only v1 CIDs can be verified and accepted"));
+                    .orElseThrow(() -> new BadRequest(cid + ": only v1 CIDs can be verified and accepted"));
             MessageDigest digest = ContentHash.newDigest();
             long size;
             try (InputStream in = part.getValue().getInputStream();
@@ -63,7 +56,7 @@ public class BlobWrites {
                 size = in.transferTo(sink);
             }
             if (!Arrays.equals(expected, digest.digest())) {
-                throw new RejectedUpload(cid + ": content does not match the CID");
+                throw new BadRequest(cid + ": content does not match the CID");
             }
             verified.add(new IncomingBlob(cid.value(), cid.storageKey(), part.getValue(), size));
         }
@@ -73,9 +66,5 @@ public class BlobWrites {
     /** A pushed replica is in the bucket: the running cycle must not pull it again. */
     public void stored(String storageKey) {
         knownPresent.add(storageKey);
-    }
-
-    private static String abbreviate(String s) {
-        return s.length() <= 80 ? s : s.substring(0, 80) + "…";
     }
 }

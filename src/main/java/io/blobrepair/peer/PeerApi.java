@@ -11,13 +11,6 @@ import java.util.Map;
 /** The peer API's answers: which key a requested CID lives under, blob info and health. */
 public class PeerApi {
 
-    /** A request for something that is not a CID: answered 400, never looked up. */
-    public static class NotACidException extends IllegalArgumentException {
-        public NotACidException(String value) {
-            super("not a CID: '" + (value.length() > 80 ? value.substring(0, 80) + "…" : value) + "'");
-        }
-    }
-
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final String selfHost;
@@ -27,7 +20,7 @@ public class PeerApi {
     }
 
     public String storageKey(String cid) {
-        return Cid.parse(cid).orElseThrow(() -> new NotACidException(cid == null ? "" : cid)).storageKey();
+        return Cid.parse(cid).orElseThrow(() -> new BadRequest("not a CID: " + BadRequest.quote(cid))).storageKey();
     }
 
     public Map<String, Object> info(String cid, HeadObjectResponse head) {

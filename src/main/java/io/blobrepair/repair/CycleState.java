@@ -33,6 +33,7 @@ public final class CycleState {
     private final LongAdder presentSeen = new LongAdder();
     private final AtomicLong deletions = new AtomicLong();
     private final AtomicBoolean brakeEngaged = new AtomicBoolean();
+    private final CycleProgress progress;
 
     public CycleState(long runId, long cycle, boolean cleanup, Instant startedAt, RepairCounters counters,
                       WorkListName phase, Map<WorkListName, String> cursors, long contentSize,
@@ -46,6 +47,11 @@ public final class CycleState {
         this.cursors.putAll(cursors);
         this.contentSize.add(contentSize);
         this.s3RequestsAtStart = Map.copyOf(s3RequestsAtStart);
+        this.progress = new CycleProgress(startedAt);
+    }
+
+    public CycleProgress getProgress() {
+        return progress;
     }
 
     public long getRunId() {

@@ -15,6 +15,7 @@ import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Starts, resumes and ends repair cycles against the tracker table. Only one cycle runs at a
@@ -37,6 +38,9 @@ public class CycleTracker {
     private final AtomicBoolean running = new AtomicBoolean();
     private volatile Instant retryAt;
     private volatile CycleReport lastReport;
+    private volatile CycleState current;
+    private volatile Instant lastStart;
+    private final AtomicLong cyclesCompleted = new AtomicLong();
 
     public CycleTracker(RunStore runs, S3RequestCounter s3Requests, KnownPresentCache knownPresent, int cleanupEvery,
                         Duration abortRetryDelay, Clock clock) {
@@ -84,6 +88,8 @@ public class CycleTracker {
                 knownPresent.clear();
             }
             retryAt = null;
+            current = cycle;
+            lastStart = now;
             exchange.setProperty(CidRepair.CYCLE, cycle);
         } catch (SQLException | RuntimeException e) {
             running.set(false);
@@ -142,8 +148,12 @@ public class CycleTracker {
                     durationMs, counters, report.s3Requests());
             exchange.setProperty(REPORT, report);
             lastReport = report;
+            if (finished && abortedReason == null) {
+                cyclesCompleted.incrementAndGet();
+            }
             return report;
         } finally {
+            current = null;
             running.set(false);
         }
     }
@@ -160,6 +170,28 @@ public class CycleTracker {
 
     public boolean isRunning() {
         return running.get();
+    }
+
+    /** The cycle in progress, or null. */
+    public CycleState current() {
+        return current;
+    }
+
+    public long cyclesCompleted() {
+        return cyclesCompleted.get();
+    }
+
+    public Optional<Instant> lastStart() {
+        return Optional.ofNullable(lastStart);
+    }
+
+    /** One progress line for the running cycle (the progress timer calls this every 30 s). */
+    public void logProgress() {
+        CycleState cycle = current;
+        if (cycle != null) {
+            LOG.info("cycle {} progress: {}", cycle.getCycle(), cycle.getProgress().describe(clock.instant(),
+                    "listing".equals(cycle.getProgress().phase()) ? "keys" : "rows"));
+        }
     }
 
     public Optional<CycleReport> lastReport() {

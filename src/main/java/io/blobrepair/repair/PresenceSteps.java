@@ -46,7 +46,8 @@ public class PresenceSteps {
     public PresenceIndex build(Exchange exchange) {
         CycleState cycle = exchange.getProperty(CidRepair.CYCLE, CycleState.class);
         Instant started = clock.instant();
-        PresenceIndex index = builder.build();
+        cycle.getProgress().enter("listing", builder.expectedEntries(), started);
+        PresenceIndex index = builder.build(cycle.getProgress()::advance);
         latestBuildTime = Duration.between(started, clock.instant());
         cycle.getCounters().add(RepairCounter.PRESENCE_INDEX_ENTRIES, index.entries());
         cycle.setHeldAtStart(index.entries());
@@ -76,6 +77,14 @@ public class PresenceSteps {
         cycle.setOverReplicationThreshold(OverReplicationThreshold.of(replicationFactor, OptionalLong.empty(), 0));
         latest = PresenceIndex.unavailable(reason, clock.instant());
         return latest;
+    }
+
+    /** Lists the bucket now, outside a cycle (JMX): the next cycle still lists for itself. */
+    public synchronized String rebuild() {
+        Instant started = clock.instant();
+        latest = builder.build(keys -> { });
+        latestBuildTime = Duration.between(started, clock.instant());
+        return "presence index rebuilt: " + latest.entries() + " keys in " + latestBuildTime.toMillis() + " ms";
     }
 
     public PresenceIndex latest() {

@@ -8,6 +8,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.sql.SQLException;
+import java.time.Clock;
 import java.util.List;
 
 /**
@@ -45,10 +46,21 @@ public class WorkListWalk {
 
     private final WorkListStore store;
     private final CycleTracker tracker;
+    private final Clock clock;
 
-    public WorkListWalk(WorkListStore store, CycleTracker tracker) {
+    public WorkListWalk(WorkListStore store, CycleTracker tracker, Clock clock) {
         this.store = store;
         this.tracker = tracker;
+        this.clock = clock;
+    }
+
+    /** The progress estimate only; a failure here must not stop the walk. */
+    private long estimate(WorkListName list) {
+        try {
+            return store.estimateRows(list);
+        } catch (SQLException e) {
+            return 0;
+        }
     }
 
     /** Opens a list; a list finished before a restart is not walked again. */
@@ -59,7 +71,9 @@ public class WorkListWalk {
         exchange.setProperty(POSITION, new Position(list, cycle.cursor(list), !alreadyDone));
         if (!alreadyDone) {
             cycle.advance(list, cycle.cursor(list));
-            LOG.info("cycle {}: walking {}{}", cycle.getCycle(), list.label(),
+            long expected = estimate(list);
+            cycle.getProgress().enter(list.label(), expected, clock.instant());
+            LOG.info("cycle {}: walking {} (~{} rows){}", cycle.getCycle(), list.label(), expected,
                     cycle.cursor(list) == null ? "" : " after " + cycle.cursor(list));
         }
     }
@@ -70,6 +84,7 @@ public class WorkListWalk {
         Position position = exchange.getProperty(POSITION, Position.class);
         WorkListStore.Batch batch = store.next(position.list, position.cursor);
         cycle.getCounters().add(RepairCounter.INVALID_WORK_ROW, batch.malformedRows());
+        cycle.getProgress().advance(batch.rows());
         position.batchLastKey = batch.lastKey();
         position.more = batch.more();
         return batch.items();

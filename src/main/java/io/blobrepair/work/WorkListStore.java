@@ -15,7 +15,7 @@ import java.util.List;
 public class WorkListStore {
 
     /** One batch: the CIDs it contributed, the key to resume after, and whether more rows follow. */
-    public record Batch(List<WorkItem> items, String lastKey, boolean more, int malformedRows) {
+    public record Batch(List<WorkItem> items, int rows, String lastKey, boolean more, int malformedRows) {
     }
 
     private final DataSource dataSource;
@@ -24,6 +24,33 @@ public class WorkListStore {
     public WorkListStore(DataSource dataSource, int batchSize) {
         this.dataSource = dataSource;
         this.batchSize = batchSize;
+    }
+
+    /** Rows of a list, from the planner's statistics (cheap); an exact count while there are none. */
+    public long estimateRows(WorkListName list) throws SQLException {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("SELECT reltuples::bigint FROM pg_class WHERE oid = to_regclass(?)")) {
+            ps.setString(1, table(list));
+            try (ResultSet rs = ps.executeQuery()) {
+                if (rs.next() && rs.getLong(1) > 0) {
+                    return rs.getLong(1);
+                }
+            }
+            try (PreparedStatement count = c.prepareStatement("SELECT count(*) FROM " + table(list));
+                 ResultSet rs = count.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }
+    }
+
+    private static String table(WorkListName list) {
+        return switch (list) {
+            case UPLOADS -> "uploads";
+            case PREVIEWS -> "audio_previews";
+            case QM_CIDS -> "qm_cids";
+            case DONE -> throw new IllegalArgumentException("no table after the last list");
+        };
     }
 
     public Batch next(WorkListName list, String afterKey) throws SQLException {
@@ -63,6 +90,6 @@ public class WorkListStore {
                 }
             }
         }
-        return new Batch(items, lastKey, rows == batchSize, malformed);
+        return new Batch(items, rows, lastKey, rows == batchSize, malformed);
     }
 }

@@ -1,0 +1,168 @@
+package io.blobrepair.ops;
+
+import io.blobrepair.repair.CycleReport;
+import io.blobrepair.testing.Blob;
+import io.blobrepair.testing.Multipart;
+import io.blobrepair.testing.TestDb;
+import io.blobrepair.testing.TestNode;
+import io.blobrepair.testing.TestPeer;
+import io.blobrepair.testing.TestS3;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import javax.management.MBeanServer;
+import javax.management.ObjectName;
+import java.lang.management.ManagementFactory;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** What an operator sees: the JMX MBean, Prometheus metrics and the repair log API. */
+class OperationsTest {
+
+    private static TestS3 s3;
+    private static TestPeer peer;
+    private static TestNode node;
+    private static int managementPort;
+    private static TestDb db;
+
+    @BeforeAll
+    static void start() throws Exception {
+        s3 = TestS3.start();
+        peer = TestPeer.start();
+        s3.createBucket("operations");
+        db = TestDb.create();
+        db.createSchema();
+        Blob held = Blob.of("held for operations");
+        s3.put("operations", held.key(), held.content());
+        db.addRows("audio_previews", "cid", List.of(held.cid()));
+        Map<String, String> settings = TestNode.settings(s3, "operations", db, TestNode.freePort(), List.of(peer.url()));
+        managementPort = TestNode.freePort();
+        settings.put("camel.management.enabled", "true");
+        settings.put("repair.management.port", String.valueOf(managementPort));
+        node = TestNode.start(settings);
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        node.close();
+        peer.close();
+        s3.close();
+    }
+
+    private static ObjectName repairServiceMBean() throws Exception {
+        MBeanServer server = ManagementFactory.getPlatformMBeanServer();
+        Set<ObjectName> names = server.queryNames(new ObjectName("org.apache.camel:context="
+                + node.context().getManagementName() + ",type=services,name=RepairService"), null);
+        assertThat(names).as(server.queryNames(new ObjectName("org.apache.camel:type=services,*"), null).toString()).hasSize(1);
+        return names.iterator().next();
+    }
+
+    private static Object attribute(String name) throws Exception {
+        return ManagementFactory.getPlatformMBeanServer().getAttribute(repairServiceMBean(), name);
+    }
+
+    private static String invoke(String operation) throws Exception {
+        return (String) ManagementFactory.getPlatformMBeanServer().invoke(repairServiceMBean(), operation, null, null);
+    }
+
+    private static void await(BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.currentTimeMillis() + 60_000;
+        while (!condition.getAsBoolean()) {
+            assertThat(System.currentTimeMillis()).as("condition not reached in time").isLessThan(deadline);
+            Thread.sleep(50);
+        }
+    }
+
+    private static HttpResponse<String> get(String url) throws Exception {
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void jmxShowsTheServiceAndRunsCyclesWithoutOverlap() throws Exception {
+        // a missing blob whose pull hangs until released: the cycle is running meanwhile
+        Blob missing = Blob.of("missing for operations");
+        peer.serve(missing.cid(), missing.content());
+        TestPeer.Hold hold = peer.hold(missing.cid());
+        db.addRows("audio_previews", "cid", List.of(missing.cid()));
+        assertThat(attribute("Running")).isEqualTo(false);
+        long completed = (Long) attribute("CyclesCompleted");
+
+        assertThat(invoke("runCycleNow")).isEqualTo("cycle started");
+        assertThat(hold.reached().await(30, TimeUnit.SECONDS)).isTrue(); // the cycle is pulling now
+        assertThat(attribute("Running")).isEqualTo(true);
+        assertThat(attribute("CurrentPhase")).isEqualTo("previews");
+        assertThat(invoke("runCleanupCycleNow")).contains("already running").contains("nothing started");
+        assertThat(invoke("rebuildPresenceIndex")).contains("already running");
+        hold.release().countDown();
+        await(() -> {
+            try {
+                return (Long) attribute("CyclesCompleted") == completed + 1;
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+
+        assertThat(attribute("Running")).isEqualTo(false);
+        assertThat((String) attribute("LastCycleCounters")).contains("\"pull_mine_needed\":1").contains("\"pull_mine_fail\":1");
+        assertThat((String) attribute("LastCycleS3Requests")).contains("\"ListObjects\":1");
+        assertThat(attribute("LastAbortedReason")).isEqualTo("");
+        assertThat((String) attribute("PresenceIndexBuiltAt")).isNotEmpty();
+        int knownPresent = (Integer) attribute("KnownPresentSize");
+        Blob pushed = Blob.of("pushed while watching JMX");
+        assertThat(Multipart.postBlobs(node.url(), Map.of(pushed.cid(), pushed.content())).statusCode()).isEqualTo(200);
+        assertThat(attribute("KnownPresentSize")).isEqualTo(knownPresent + 1);
+        int keys = s3.client().listObjectsV2(b -> b.bucket("operations")).keyCount();
+        assertThat(invoke("rebuildPresenceIndex")).startsWith("presence index rebuilt: " + keys + " keys");
+        assertThat(attribute("PresenceIndexEntries")).isEqualTo(keys);
+    }
+
+    @Test
+    void metricsEndpointHasTheRepairCountersAfterACycle() throws Exception {
+        CycleReport report = node.runCycle();
+        assertThat(report.abortedReason()).isNull();
+
+        HttpResponse<String> metrics = get("http://127.0.0.1:" + managementPort + "/observe/metrics");
+        assertThat(metrics.statusCode()).isEqualTo(200);
+        assertThat(metrics.body())
+                .contains("blob_repair_total_checked_total")
+                .contains("blob_repair_already_have_total")
+                .contains("blob_repair_pull_mine_needed_total")
+                .contains("blob_repair_presence_index_build_fail_total")
+                .contains("blob_repair_s3_requests_total{operation=\"ListObjects\"}")
+                .contains("blob_repair_s3_requests_total{operation=\"HeadObject\"}")
+                .contains("blob_repair_presence_index_entries")
+                .contains("blob_repair_known_present_size")
+                .contains("blob_repair_cycle_duration_seconds_count");
+    }
+
+    @Test
+    void repairLogReturnsTheLastRunsAndRejectsBadLimits() throws Exception {
+        node.runCycle();
+        node.runCycle();
+        HttpResponse<String> one = get(node.url() + "/internal/logs/repair?limit=1");
+        assertThat(one.statusCode()).isEqualTo(200);
+        var runs = new com.fasterxml.jackson.databind.ObjectMapper().readTree(one.body());
+        assertThat(runs).hasSize(1);
+        assertThat(runs.get(0).get("counters").has("total_checked")).isTrue();
+
+        var all = new com.fasterxml.jackson.databind.ObjectMapper().readTree(get(node.url() + "/internal/logs/repair").body());
+        assertThat(all.size()).isGreaterThanOrEqualTo(2);
+        assertThat(all.get(0).get("id").asLong()).isGreaterThan(all.get(1).get("id").asLong()); // newest first
+
+        for (String bad : List.of("abc", "0", "-5", "1.5")) {
+            HttpResponse<String> rejected = get(node.url() + "/internal/logs/repair?limit=" + bad);
+            assertThat(rejected.statusCode()).as(bad).isEqualTo(400);
+            assertThat(rejected.body()).contains("limit must be a whole number");
+        }
+    }
+}
