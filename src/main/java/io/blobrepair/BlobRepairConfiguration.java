@@ -105,8 +105,7 @@ public class BlobRepairConfiguration implements CamelConfiguration {
         registry.bind("dataSource", dataSource);
         registry.bind("runStore", runStore);
         registry.bind("knownPresentCache", knownPresent);
-        registry.bind("peerHealth", new PeerHealth(settings.peers(), http, settings.pullConnectTimeout(),
-                settings.peerHealthMaxAge(), clock));
+        registry.bind("peerHealth", new PeerHealth(settings.peers(), http, settings.pullConnectTimeout()));
         registry.bind("cycleTracker", tracker);
         registry.bind("presenceSteps", presence);
         registry.bind("workListWalk", new WorkListWalk(new WorkListStore(dataSource, WORK_BATCH_SIZE), tracker, clock));

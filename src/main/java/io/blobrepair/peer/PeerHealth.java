@@ -7,16 +7,14 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CompletableFuture;
 
 /**
- * Which peers answered {@code GET /health_check} recently. A cycle only starts when at least one
- * did: with no reachable peer, pulls would all fail and the cycle would only burn requests.
+ * Which peers answer {@code GET /health_check}. A cycle asks all of them at its start (in
+ * parallel) and only goes on when at least one answers: with no reachable peer, pulls would all
+ * fail and the cycle would only burn requests.
  */
 public class PeerHealth {
 
@@ -25,60 +23,45 @@ public class PeerHealth {
     private final List<String> peers;
     private final HttpClient http;
     private final Duration timeout;
-    private final Duration maxAge;
-    private final Clock clock;
-    private final Map<String, Instant> lastHealthy = new ConcurrentHashMap<>();
-    private volatile Instant lastProbe = Instant.EPOCH;
+    private volatile List<String> healthy = List.of();
 
-    public PeerHealth(List<String> peers, HttpClient http, Duration timeout, Duration maxAge, Clock clock) {
+    public PeerHealth(List<String> peers, HttpClient http, Duration timeout) {
         this.peers = List.copyOf(peers);
         this.http = http;
         this.timeout = timeout;
-        this.maxAge = maxAge;
-        this.clock = clock;
     }
 
-    /** Asks every peer now. */
-    public void probeAll() {
-        lastProbe = clock.instant();
-        for (String peer : peers) {
-            if (answers(peer)) {
-                lastHealthy.put(peer, clock.instant());
+    /** Asks every peer now; returns those that answered 200. */
+    public List<String> probe() {
+        List<CompletableFuture<Boolean>> answers = peers.stream().map(this::answers).toList();
+        List<String> up = new java.util.ArrayList<>();
+        for (int i = 0; i < peers.size(); i++) {
+            if (answers.get(i).join()) {
+                up.add(peers.get(i));
             }
         }
+        healthy = List.copyOf(up);
+        return healthy;
     }
 
-    private boolean answers(String peer) {
-        try {
-            HttpRequest request = HttpRequest.newBuilder(URI.create(peer + "/health_check")).timeout(timeout).GET().build();
-            int status = http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
-            if (status == 200) {
-                return true;
-            }
-            LOG.debug("peer {} health check answered {}", peer, status);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (Exception e) {
-            LOG.debug("peer {} health check failed: {}", peer, e.toString());
-        }
-        return false;
+    private CompletableFuture<Boolean> answers(String peer) {
+        HttpRequest request = HttpRequest.newBuilder(URI.create(peer + "/health_check")).timeout(timeout).GET().build();
+        return http.sendAsync(request, HttpResponse.BodyHandlers.discarding())
+                .thenApply(r -> r.statusCode() == 200)
+                .exceptionally(e -> {
+                    LOG.debug("peer {} health check failed: {}", peer, e.toString());
+                    return false;
+                });
     }
 
-    /** Peers that answered within the max age, probing first when the last probe is that old. */
+    /** The peers that answered the last probe. */
     public List<String> healthyPeers() {
-        Instant now = clock.instant();
-        if (lastProbe.plus(maxAge).isBefore(now) || lastHealthy.isEmpty()) {
-            probeAll();
-        }
-        Instant cutoff = clock.instant().minus(maxAge);
-        return peers.stream().filter(p -> {
-            Instant at = lastHealthy.get(p);
-            return at != null && !at.isBefore(cutoff);
-        }).toList();
+        return healthy;
     }
 
+    /** Probes, and says (once, with the peer list) when nobody answered. */
     public boolean noneHealthy() {
-        boolean none = healthyPeers().isEmpty();
+        boolean none = probe().isEmpty();
         if (none) {
             LOG.warn("no healthy peer among {} configured ({}): the cycle stops before doing anything", peers.size(), peers);
         }

@@ -31,7 +31,6 @@ class RepairSettingsTest {
         p.put("repair.cleanup-every", "4");
         p.put("repair.enabled", "true");
         p.put("repair.presence", "listing");
-        p.put("repair.peer-health.max-age", "2m");
         p.put("repair.pull.connect-timeout", "5s");
         p.put("repair.pull.read-timeout", "60s");
         p.put("repair.known-present.max-entries", "500000");
