@@ -283,8 +283,7 @@ public class CidRepair {
         PeerClient.Result result = peers.pull(check.getCid(), check.getPlacement().ranked());
         cycle.getCounters().add(RepairCounter.PULL_MINE_FAIL, result.failures().size());
         if (!result.succeeded()) {
-            LOG.warn("cycle {}: could not pull {} from any of {} hosts: {}", cycle.getCycle(), check,
-                    result.failures().size(), result.failures());
+            warn(cycle, "pull", "could not pull {} from any of {} hosts: {}", check, result.failures().size(), result.failures());
             return null;
         }
         exchange.setProperty(PULLED_BLOB, result.blob());
@@ -327,15 +326,20 @@ public class CidRepair {
         return cause == null ? "unknown" : cause.getClass().getSimpleName() + ": " + cause.getMessage();
     }
 
-    /** Counts, and logs the first few of a kind per cycle so a failing dependency cannot flood the log. */
+    /** Counts, and logs the first few of a kind per cycle. */
     private static void count(CycleState cycle, RepairCounter counter, String message, Object... args) {
         cycle.getCounters().increment(counter);
-        long n = cycle.getCounters().get(counter);
+        warn(cycle, counter.metricName(), message, args);
+    }
+
+    /** Logs the first {@value #LOGGED_PER_KIND} warnings of a kind per cycle; the rest are only counted. */
+    private static void warn(CycleState cycle, String kind, String message, Object... args) {
+        int n = cycle.warningNumber(kind);
         if (n <= LOGGED_PER_KIND) {
             Object[] all = new Object[args.length + 1];
             all[0] = cycle.getCycle();
             System.arraycopy(args, 0, all, 1, args.length);
-            LOG.warn("cycle {}: " + message + (n == LOGGED_PER_KIND ? " (further " + counter.metricName() + " only counted)" : ""), all);
+            LOG.warn("cycle {}: " + message + (n == LOGGED_PER_KIND ? " (further ones this cycle only counted)" : ""), all);
         }
     }
 

@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -34,6 +35,7 @@ public final class CycleState {
     private final AtomicLong deletions = new AtomicLong();
     private final AtomicBoolean brakeEngaged = new AtomicBoolean();
     private final CycleProgress progress;
+    private final Map<String, AtomicInteger> warnings = new ConcurrentHashMap<>();
 
     public CycleState(long runId, long cycle, boolean cleanup, Instant startedAt, RepairCounters counters,
                       WorkListName phase, Map<WorkListName, String> cursors, long contentSize,
@@ -48,6 +50,14 @@ public final class CycleState {
         this.contentSize.add(contentSize);
         this.s3RequestsAtStart = Map.copyOf(s3RequestsAtStart);
         this.progress = new CycleProgress(startedAt);
+    }
+
+    /**
+     * How many warnings of {@code kind} this cycle has logged, this one included: callers log
+     * the first few and only count the rest, so a failing dependency cannot flood the log.
+     */
+    public int warningNumber(String kind) {
+        return warnings.computeIfAbsent(kind, k -> new AtomicInteger()).incrementAndGet();
     }
 
     public CycleProgress getProgress() {
