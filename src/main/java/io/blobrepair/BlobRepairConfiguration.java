@@ -11,6 +11,8 @@ import io.blobrepair.ops.RepairService;
 import io.blobrepair.ops.RepairSettings;
 import io.blobrepair.peer.BlobWrites;
 import io.blobrepair.peer.PeerApi;
+import io.blobrepair.peer.PeerAuth;
+import io.blobrepair.peer.PeerSignature;
 import io.blobrepair.peer.PeerHealth;
 import io.blobrepair.peer.PeerClient;
 import io.blobrepair.placement.PlacementPolicy;
@@ -44,6 +46,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Set;
 
 /**
  * Wires the service: reads and checks every {@code repair.*} option once (a bad value stops
@@ -70,7 +73,7 @@ public class BlobRepairConfiguration implements CamelConfiguration {
         }
 
         S3RequestCounter s3Requests = new S3RequestCounter();
-        S3Client s3 = S3Clients.create(settings.s3(), s3Requests);
+        S3Client s3 = S3Clients.create(settings.s3(), s3Requests, settings.s3MaxAttempts(), settings.s3MaxRequestsPerSecond());
         HikariDataSource dataSource = dataSource(settings.db());
         context.addService(new Closer(s3, dataSource));
         if (settings.db().initSchema()) {
@@ -84,12 +87,15 @@ public class BlobRepairConfiguration implements CamelConfiguration {
         KnownPresentCache knownPresent = new KnownPresentCache(settings.knownPresentMaxEntries());
         PlacementPolicy placement = new PlacementPolicy(settings.selfHost(), settings.allHosts(),
                 settings.replicationFactor(), settings.storeAll());
+        PeerAuth peerAuth = settings.peerAuth() == RepairSettings.PeerAuthMode.SIGNED
+                ? PeerAuth.signed(PeerSignature.fromPrivateKeyHex(settings.nodeKey().orElseThrow()), Set.copyOf(settings.peerWallets()), clock)
+                : PeerAuth.none();
         PeerClient peers = new PeerClient(settings.selfHost(), http, settings.pullReadTimeout(),
-                Path.of(System.getProperty("java.io.tmpdir")));
+                Path.of(System.getProperty("java.io.tmpdir")), settings.pullMaxHosts(), peerAuth);
         RunStore runStore = new RunStore(dataSource);
         CycleTracker tracker = new CycleTracker(runStore, s3Requests, knownPresent, settings.cleanupEvery(),
                 settings.abortRetryDelay(), clock);
-        PresenceSteps presence = new PresenceSteps(new PresenceIndexBuilder(s3, settings.s3().bucket(), clock), clock,
+        PresenceSteps presence = new PresenceSteps(new PresenceIndexBuilder(s3, settings.s3().bucket(), clock, settings.listParallelism()), clock,
                 settings.presence() == RepairSettings.PresenceMode.LISTING, settings.replicationFactor(),
                 settings.capacityBytes());
         // camel-micrometer-prometheus serves the registry bound as "metricsRegistry": share it
@@ -109,7 +115,9 @@ public class BlobRepairConfiguration implements CamelConfiguration {
         registry.bind("cycleTracker", tracker);
         registry.bind("presenceSteps", presence);
         registry.bind("workListWalk", new WorkListWalk(new WorkListStore(dataSource, WORK_BATCH_SIZE), tracker, clock));
-        registry.bind("cidRepair", new CidRepair(placement, knownPresent, peers, settings.storeAll(), settings.dryRun(),
+        registry.bind("peerAuth", peerAuth);
+        registry.bind("cidRepair", new CidRepair(placement, knownPresent, peers, settings.storeAll(),
+                settings.presence() == RepairSettings.PresenceMode.HEAD, settings.dryRun(),
                 settings.maxDeleteFraction(), clock));
         registry.bind("blobWrites", new BlobWrites(knownPresent));
         registry.bind("peerApi", new PeerApi(settings.selfHost()));

@@ -7,40 +7,64 @@ import java.util.Map;
 /**
  * The bucket's keys as one listing saw them: key → size and last-modified, O(1) lookup.
  *
- * <p>An index whose listing failed is {@linkplain #available() unavailable}: it answers nothing,
- * and presence checks go to per-key HeadObject instead. A key deleted during the cycle is
- * {@linkplain #markAbsent(String) marked absent} so the rest of the cycle never trusts a stale
- * "present".
+ * <p>Its {@link ListingCoverage} says which keys it can answer for: all of them after a complete
+ * listing, those up to where each partition got after a partial one, none when the listing
+ * failed outright or was not made ({@code repair.presence=head}). Keys it does not cover go to
+ * per-key HeadObject. A key deleted during the cycle is {@linkplain #markAbsent(String) marked
+ * absent} so the rest of the cycle never trusts a stale "present".
  */
 public final class PresenceIndex {
 
     private final Map<String, ObjectFacts> entries;
-    private final String failure;
+    private final ListingCoverage coverage;
     private final Instant builtAt;
     private final long totalBytes;
 
-    private PresenceIndex(Map<String, ObjectFacts> entries, String failure, Instant builtAt) {
+    private PresenceIndex(Map<String, ObjectFacts> entries, ListingCoverage coverage, Instant builtAt) {
         this.entries = entries;
-        this.totalBytes = entries.values().stream().mapToLong(ObjectFacts::size).sum();
-        this.failure = failure;
+        this.coverage = coverage;
         this.builtAt = builtAt;
+        this.totalBytes = entries.values().stream().mapToLong(ObjectFacts::size).sum();
     }
 
-    public static PresenceIndex of(Map<String, ObjectFacts> entries, Instant builtAt) {
-        return new PresenceIndex(entries, null, builtAt);
+    /** Collects the listed keys of one index. */
+    public static final class Builder {
+        private final Map<String, ObjectFacts> entries;
+
+        private Builder(int expected) {
+            entries = new HashMap<>(expected * 4 / 3 + 16);
+        }
+
+        public void put(String key, long size, long lastModifiedMillis) {
+            entries.put(key, new ObjectFacts(size, lastModifiedMillis));
+        }
+
+        public PresenceIndex build(ListingCoverage coverage, Instant builtAt) {
+            return new PresenceIndex(entries, coverage, builtAt);
+        }
     }
 
-    public static PresenceIndex unavailable(String failure, Instant at) {
-        return new PresenceIndex(new HashMap<>(), failure, at);
+    public static Builder builder(int expectedEntries) {
+        return new Builder(expectedEntries);
     }
 
+    /** No listing: every presence check goes to HeadObject. */
+    public static PresenceIndex unavailable(Instant at) {
+        return new PresenceIndex(new HashMap<>(), ListingCoverage.none(), at);
+    }
+
+    /** Whether the index answers for at least some keys. */
     public boolean available() {
-        return failure == null;
+        return coverage.coversAnything();
     }
 
-    /** Why the listing failed, or null. */
-    public String failure() {
-        return failure;
+    public boolean complete() {
+        return coverage.isComplete();
+    }
+
+    /** Whether the listing saw every key that could be {@code key}: then a miss means absent. */
+    public boolean covers(String key) {
+        return coverage.covers(key);
     }
 
     public Instant builtAt() {
@@ -56,7 +80,7 @@ public final class PresenceIndex {
         return entries.size();
     }
 
-    /** Bytes the listing counted: the node's used space. */
+    /** Bytes the listing counted: the node's used space (complete listings only). */
     public long totalBytes() {
         return totalBytes;
     }

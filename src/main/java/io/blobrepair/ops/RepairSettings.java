@@ -38,9 +38,18 @@ public record RepairSettings(
         boolean dryRun,
         double maxDeleteFraction,
         OptionalLong capacityBytes,
-        long maxBlobBytes) {
+        long maxBlobBytes,
+        int listParallelism,
+        int s3MaxAttempts,
+        double s3MaxRequestsPerSecond,
+        int pullMaxHosts,
+        PeerAuthMode peerAuth,
+        Optional<String> nodeKey,
+        List<String> peerWallets) {
 
     public enum PresenceMode { LISTING, HEAD }
+
+    public enum PeerAuthMode { NONE, SIGNED }
 
     public record S3(String endpoint, String region, String bucket, String accessKey, String secretKey,
                      boolean pathStyle) {
@@ -49,6 +58,13 @@ public record RepairSettings(
             // never print credentials, not even by accident in a debug line
             return "S3[endpoint=" + endpoint + ", region=" + region + ", bucket=" + bucket + ", pathStyle=" + pathStyle + "]";
         }
+    }
+
+    @Override
+    public String toString() {
+        // the node key is a secret: the record's generated toString would print it
+        return "RepairSettings[s3=" + s3 + ", db=" + db + ", selfHost=" + selfHost + ", peers=" + peers
+                + ", replicationFactor=" + replicationFactor + ", presence=" + presence + ", peerAuth=" + peerAuth + "]";
     }
 
     public record Db(String url, String user, String password, boolean initSchema) {
@@ -78,6 +94,26 @@ public record RepairSettings(
                 }
             }
         }
+        PeerAuthMode peerAuth = r.oneOf("repair.peer-auth", PeerAuthMode.class);
+        Optional<String> nodeKey = r.optional("repair.node-key");
+        List<String> wallets = new ArrayList<>();
+        for (String w : r.optional("repair.peer-wallets").orElse("").split(",")) {
+            if (!w.isBlank()) {
+                if (!w.trim().matches("0x[0-9a-fA-F]{40}")) {
+                    throw new InvalidSettingException("repair.peer-wallets", w.trim(), "comma-separated 0x-prefixed 40-hex-digit wallet addresses");
+                }
+                wallets.add(w.trim());
+            }
+        }
+        if (peerAuth == PeerAuthMode.SIGNED) {
+            if (nodeKey.isEmpty() || !nodeKey.get().matches("(0x)?[0-9a-fA-F]{64}")) {
+                // the value itself is a secret: never echo it
+                throw new InvalidSettingException("repair.node-key", "(hidden)", "a 64-hex-digit secp256k1 private key when repair.peer-auth=signed");
+            }
+            if (wallets.isEmpty()) {
+                throw new InvalidSettingException("repair.peer-wallets", "", "the peers' wallet addresses when repair.peer-auth=signed");
+            }
+        }
         return new RepairSettings(
                 new S3(r.optional("repair.s3.endpoint").orElse(""), r.required("repair.s3.region"),
                         r.bucket("repair.s3.bucket"), r.optional("repair.s3.access-key").orElse(""),
@@ -102,7 +138,15 @@ public record RepairSettings(
                 r.fraction("repair.max-delete-fraction"),
                 r.optional("repair.capacity-bytes").map(v -> OptionalLong.of(r.bytes("repair.capacity-bytes")))
                         .orElse(OptionalLong.empty()),
-                r.positiveLong("repair.max-blob-bytes"));
+                r.positiveLong("repair.max-blob-bytes"),
+                r.positiveInt("repair.list-parallelism"),
+                r.positiveInt("repair.s3.max-attempts"),
+                r.nonNegativeRate("repair.s3.max-requests-per-second"),
+                r.optional("repair.pull.max-hosts").isPresent() ? r.positiveInt("repair.pull.max-hosts")
+                        : r.positiveInt("repair.replication-factor") + 4,
+                peerAuth,
+                nodeKey,
+                wallets);
     }
 
     /** Parses one value at a time and says exactly what was wrong. */
@@ -151,6 +195,19 @@ public record RepairSettings(
                 // reported below with the accepted values
             }
             throw new InvalidSettingException(key, v, "a whole number of bytes of at least 1");
+        }
+
+        double nonNegativeRate(String key) {
+            String v = required(key);
+            try {
+                double d = Double.parseDouble(v);
+                if (d >= 0 && !Double.isInfinite(d)) {
+                    return d;
+                }
+            } catch (NumberFormatException ignored) {
+                // reported below with the accepted values
+            }
+            throw new InvalidSettingException(key, v, "a number of requests per second, 0 for no limit");
         }
 
         double fraction(String key) {

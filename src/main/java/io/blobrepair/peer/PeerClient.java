@@ -46,19 +46,28 @@ public class PeerClient {
     private final HttpClient http;
     private final Duration readTimeout;
     private final Path tempDir;
+    private final int maxHosts;
+    private final PeerAuth auth;
 
-    public PeerClient(String self, HttpClient http, Duration readTimeout, Path tempDir) {
+    public PeerClient(String self, HttpClient http, Duration readTimeout, Path tempDir, int maxHosts, PeerAuth auth) {
+        this.auth = auth;
         this.self = self;
         this.http = http;
         this.readTimeout = readTimeout;
         this.tempDir = tempDir;
+        this.maxHosts = maxHosts;
     }
 
+    /** Tries the ranked hosts in order, at most {@code repair.pull.max-hosts} of them. */
     public Result pull(Cid cid, List<String> rankedHosts) {
         List<String> failures = new ArrayList<>();
+        int attempts = 0;
         for (String host : rankedHosts) {
             if (host.equals(self)) {
                 continue;
+            }
+            if (attempts++ == maxHosts) {
+                break;
             }
             try {
                 Optional<Path> blob = fetch(host, cid);
@@ -80,8 +89,7 @@ public class PeerClient {
     /** Whether {@code host} answers that it holds {@code cid}; any failure counts as "no". */
     public boolean holds(String host, String cid) {
         try {
-            HttpRequest request = HttpRequest.newBuilder(URI.create(host + "/internal/blobs/info/" + escape(cid)))
-                    .timeout(readTimeout).GET().build();
+            HttpRequest request = request(host + "/internal/blobs/info/" + escape(cid));
             return http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -89,6 +97,13 @@ public class PeerClient {
         } catch (Exception e) {
             return false;
         }
+    }
+
+    /** A GET to a peer, signed when peer auth is on. */
+    private HttpRequest request(String url) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).timeout(readTimeout).GET();
+        auth.authorizationHeader().ifPresent(header -> request.header("Authorization", header));
+        return request.build();
     }
 
     public static String blobUrl(String host, String cid) {
@@ -101,7 +116,7 @@ public class PeerClient {
     }
 
     private Optional<Path> fetch(String host, Cid cid) throws IOException, InterruptedException {
-        HttpRequest request = HttpRequest.newBuilder(URI.create(blobUrl(host, cid.value()))).timeout(readTimeout).GET().build();
+        HttpRequest request = request(blobUrl(host, cid.value()));
         HttpResponse<InputStream> response = http.send(request, HttpResponse.BodyHandlers.ofInputStream());
         try (InputStream body = response.body()) {
             if (response.statusCode() != 200) {
@@ -110,7 +125,7 @@ public class PeerClient {
             Path file = Files.createTempFile(tempDir, "pull-", ".blob");
             MessageDigest digest = ContentHash.newDigest();
             try (OutputStream out = new DigestOutputStream(Files.newOutputStream(file), digest)) {
-                body.transferTo(out);
+                StallGuard.transfer(body, out, readTimeout);
             } catch (IOException e) {
                 Files.deleteIfExists(file);
                 throw e;

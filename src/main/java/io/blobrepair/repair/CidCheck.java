@@ -15,6 +15,7 @@ public final class CidCheck {
     private final Placement placement;
     private RepairDecision.Triage triage;
     private Presence presence;
+    private boolean trustedPresence;
     private ObjectFacts facts;
     private RepairDecision.Action action;
     private boolean validated;
@@ -53,9 +54,19 @@ public final class CidCheck {
         return facts;
     }
 
-    void setPresence(Presence presence, ObjectFacts facts) {
+    /**
+     * @param trusted whether this presence (and its age) may ground an over-replication
+     *                deletion: a covering listing or HeadObject as the configured source, never
+     *                the known-present cache or a HeadObject fallback for an uncovered key
+     */
+    void setPresence(Presence presence, ObjectFacts facts, boolean trusted) {
         this.presence = presence;
         this.facts = facts;
+        this.trustedPresence = trusted && facts != null;
+    }
+
+    public boolean isTrustedPresence() {
+        return trustedPresence;
     }
 
     public RepairDecision.Action getAction() {

@@ -45,16 +45,18 @@ public class CidRepair {
     private final KnownPresentCache knownPresent;
     private final PeerClient peers;
     private final boolean storeAll;
+    private final boolean headMode;
     private final boolean dryRun;
     private final double maxDeleteFraction;
     private final Clock clock;
 
     public CidRepair(PlacementPolicy placement, KnownPresentCache knownPresent, PeerClient peers, boolean storeAll,
-                     boolean dryRun, double maxDeleteFraction, Clock clock) {
+                     boolean headMode, boolean dryRun, double maxDeleteFraction, Clock clock) {
         this.placement = placement;
         this.knownPresent = knownPresent;
         this.peers = peers;
         this.storeAll = storeAll;
+        this.headMode = headMode;
         this.dryRun = dryRun;
         this.maxDeleteFraction = maxDeleteFraction;
         this.clock = clock;
@@ -87,31 +89,40 @@ public class CidRepair {
     }
 
     /**
-     * Presence from the listing. A key written since the listing counts as present, but without
-     * listed facts: such presence never grounds a deletion.
+     * Presence from the listing, for the keys it covers; an uncovered key is left for HeadObject.
+     * A key written since the listing counts as present, but without listed facts: such
+     * presence never grounds a deletion.
      */
     public void presenceFromIndex(Exchange exchange) {
         CycleState cycle = cycle(exchange);
         CidCheck check = check(exchange);
         PresenceIndex index = exchange.getProperty(INDEX, PresenceIndex.class);
+        if (!index.covers(check.getStorageKey())) {
+            if (!headMode) {
+                cycle.getCounters().increment(RepairCounter.HEAD_FALLBACK_KEYS);
+            }
+            return;
+        }
         ObjectFacts facts = index.lookup(check.getStorageKey());
         if (facts != null) {
             cycle.getCounters().increment(RepairCounter.PRESENCE_INDEX_HIT);
-            check.setPresence(Presence.PRESENT, facts);
+            check.setPresence(Presence.PRESENT, facts, true);
         } else {
             cycle.getCounters().increment(RepairCounter.PRESENCE_INDEX_MISS);
-            check.setPresence(knownPresent.contains(check.getStorageKey()) ? Presence.PRESENT : Presence.ABSENT, null);
+            check.setPresence(knownPresent.contains(check.getStorageKey()) ? Presence.PRESENT : Presence.ABSENT, null, false);
         }
     }
 
+    /** HeadObject found it; trusted for deletions only when HeadObject is the configured source. */
     public void presentFromHead(Exchange exchange) {
         HeadObjectResponse head = exchange.getMessage().getBody(HeadObjectResponse.class);
         long modified = head.lastModified() == null ? 0 : head.lastModified().toEpochMilli();
-        check(exchange).setPresence(Presence.PRESENT, new ObjectFacts(head.contentLength() == null ? 0 : head.contentLength(), modified));
+        check(exchange).setPresence(Presence.PRESENT,
+                new ObjectFacts(head.contentLength() == null ? 0 : head.contentLength(), modified), headMode);
     }
 
     public void absentFromHead(Exchange exchange) {
-        check(exchange).setPresence(Presence.ABSENT, null);
+        check(exchange).setPresence(Presence.ABSENT, null, false);
     }
 
     /** A HeadObject that failed for another reason than "absent": presence stays unknown. */
@@ -119,7 +130,7 @@ public class CidRepair {
         CidCheck check = check(exchange);
         count(cycle(exchange), RepairCounter.READ_ATTRS_FAIL, "HeadObject {} failed, presence unknown, nothing done: {}",
                 check.getStorageKey(), causeOf(exchange));
-        check.setPresence(Presence.UNKNOWN, null);
+        check.setPresence(Presence.UNKNOWN, null, false);
     }
 
     /** Decides what to do now that presence (and, after validation, content) is known. */
@@ -148,7 +159,7 @@ public class CidRepair {
         ObjectFacts facts = check.getFacts();
         Long age = facts == null || facts.lastModifiedMillis() <= 0 ? null : clock.millis() - facts.lastModifiedMillis();
         return new RepairDecision.Facts(cycle.isCleanup(), where.mine(), where.placed(), storeAll, check.getPresence(),
-                facts != null, check.getCid().contentSha256().isPresent(), check.isValidated(),
+                check.isTrustedPresence(), check.getCid().contentSha256().isPresent(), check.isValidated(),
                 RepairDecision.isDerivedVariant(check.getCid().value()), where.position(),
                 cycle.getOverReplicationThreshold(), age);
     }
@@ -235,7 +246,7 @@ public class CidRepair {
         cycle.deleted();
         knownPresent.remove(check.getStorageKey());
         exchange.getProperty(INDEX, PresenceIndex.class).markAbsent(check.getStorageKey());
-        check.setPresence(Presence.ABSENT, null);
+        check.setPresence(Presence.ABSENT, null, false);
         cycle.getCounters().increment(switch (check.getAction()) {
             case DELETE_INVALID -> RepairCounter.DELETE_INVALID_SUCCESS;
             case DELETE_VARIANT -> RepairCounter.DELETE_RESIZED_IMAGE_OK;

@@ -1,6 +1,7 @@
 package io.blobrepair.repair;
 
 import io.blobrepair.index.PresenceIndex;
+import io.blobrepair.index.ListingFailedException;
 import io.blobrepair.index.PresenceIndexBuilder;
 import io.blobrepair.placement.OverReplicationThreshold;
 import org.apache.camel.Exchange;
@@ -57,32 +58,53 @@ public class PresenceSteps {
         return index;
     }
 
-    /** The listing failed: count it, say so once, and fall back to HeadObject for this cycle. */
+    /**
+     * The listing failed: count it and say so once. What was listed before the failure is kept
+     * and trusted for the keys it covers; every other key is checked with HeadObject.
+     */
     public PresenceIndex listingFailed(Exchange exchange) {
         CycleState cycle = exchange.getProperty(CidRepair.CYCLE, CycleState.class);
         Exception cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
         cycle.getCounters().increment(RepairCounter.PRESENCE_INDEX_BUILD_FAIL);
-        String reason = cause == null ? "unknown" : cause.getClass().getSimpleName() + ": " + cause.getMessage();
+        Throwable root = cause instanceof ListingFailedException && cause.getCause() != null ? cause.getCause() : cause;
+        String reason = root == null ? "unknown" : root.getClass().getSimpleName() + ": " + root.getMessage();
+        if (cause instanceof ListingFailedException failed && failed.partial().available()) {
+            PresenceIndex partial = failed.partial();
+            cycle.getCounters().increment(RepairCounter.PRESENCE_INDEX_PARTIAL);
+            cycle.getCounters().add(RepairCounter.PRESENCE_INDEX_ENTRIES, partial.entries());
+            cycle.setHeldAtStart(partial.entries());
+            // used space is unknown without a complete listing: the default threshold applies
+            cycle.setOverReplicationThreshold(OverReplicationThreshold.of(replicationFactor, OptionalLong.empty(), 0));
+            LOG.warn("cycle {}: listing the bucket failed part-way ({}); the {} keys listed are trusted where the listing"
+                    + " got to, other keys are checked with HeadObject", cycle.getCycle(), reason, partial.entries());
+            latest = partial;
+            return partial;
+        }
         LOG.warn("cycle {}: listing the bucket failed ({}); this cycle checks presence with HeadObject per key", cycle.getCycle(), reason);
-        return withoutListing(cycle, reason);
+        return withoutListing(cycle);
     }
 
     /** {@code repair.presence=head}: no listing at all. */
     public PresenceIndex headOnly(Exchange exchange) {
-        return withoutListing(exchange.getProperty(CidRepair.CYCLE, CycleState.class), "repair.presence=head");
+        return withoutListing(exchange.getProperty(CidRepair.CYCLE, CycleState.class));
     }
 
     /** Without a listing the used space is unknown: the default threshold applies. */
-    private PresenceIndex withoutListing(CycleState cycle, String reason) {
+    private PresenceIndex withoutListing(CycleState cycle) {
         cycle.setOverReplicationThreshold(OverReplicationThreshold.of(replicationFactor, OptionalLong.empty(), 0));
-        latest = PresenceIndex.unavailable(reason, clock.instant());
+        latest = PresenceIndex.unavailable(clock.instant());
         return latest;
     }
 
     /** Lists the bucket now, outside a cycle (JMX): the next cycle still lists for itself. */
     public synchronized String rebuild() {
         Instant started = clock.instant();
-        latest = builder.build(keys -> { });
+        try {
+            latest = builder.build(keys -> { });
+        } catch (ListingFailedException e) {
+            latest = e.partial();
+            return "listing failed part-way (" + e.getMessage() + "): " + latest.entries() + " keys listed";
+        }
         latestBuildTime = Duration.between(started, clock.instant());
         return "presence index rebuilt: " + latest.entries() + " keys in " + latestBuildTime.toMillis() + " ms";
     }

@@ -31,6 +31,12 @@ public enum RepairCounter {
     PRESENCE_INDEX_ENTRIES,
     /** Listings that failed; the cycle used per-key HeadObject instead. */
     PRESENCE_INDEX_BUILD_FAIL,
+    /** Listings that failed part-way; what they listed was kept for the keys it covers. */
+    PRESENCE_INDEX_PARTIAL,
+    /** Keys checked with HeadObject because the listing did not cover them (not counted with repair.presence=head). */
+    HEAD_FALLBACK_KEYS,
+    /** placement_hosts entries that are not configured hosts: ignored, never contacted. */
+    PLACEMENT_HOST_UNKNOWN,
     /** HeadObject calls that failed with something other than "absent": presence unknown, nothing done. */
     READ_ATTRS_FAIL,
     /** Malformed CIDs in the work lists (skipped). */

@@ -51,7 +51,9 @@ class PresenceIndexCycleTest {
 
     @Test
     void bucketOf2500KeysIsIndexedWithThreeListRequestsAndNoHeadObject() throws Exception {
-        try (TestNode node = TestNode.start(nodeWithHeldBlobs("listing-2500", 2500))) {
+        Map<String, String> settings = nodeWithHeldBlobs("listing-2500", 2500);
+        settings.put("repair.list-parallelism", "1");
+        try (TestNode node = TestNode.start(settings)) {
             CycleReport report = node.runCycle();
 
             assertThat(report.abortedReason()).isNull();
@@ -89,6 +91,28 @@ class PresenceIndexCycleTest {
     }
 
     @Test
+    void parallelListingIndexesEveryKeyWithinTheRequestBound() throws Exception {
+        try (TestNode node = TestNode.start(nodeWithHeldBlobs("listing-parallel", 2500))) {
+            CycleReport report = node.runCycle();
+
+            int partitions = io.blobrepair.index.KeyPartitions.forParallelism(8).size();
+            assertThat(report.s3Requests().get("ListObjects")).isBetween(3L, 3L + partitions);
+            assertThat(report.s3Requests()).containsEntry("HeadObject", 0L);
+            assertThat(report.counters()).containsEntry("presence_index_entries", 2500L)
+                    .containsEntry("presence_index_hit", 2500L).containsEntry("already_have", 2500L);
+        }
+    }
+
+    @Test
+    void aSmallBucketCostsOneListRequest() throws Exception {
+        try (TestNode node = TestNode.start(nodeWithHeldBlobs("listing-small", 700))) {
+            CycleReport report = node.runCycle();
+            assertThat(report.s3Requests()).containsEntry("ListObjects", 1L).containsEntry("HeadObject", 0L);
+            assertThat(report.counters()).containsEntry("already_have", 700L);
+        }
+    }
+
+    @Test
     void failedListingFallsBackToHeadObjectWithTheSameOutcome() throws Exception {
         CycleReport withIndex;
         try (TestNode node = TestNode.start(nodeWithMissingBlobs("outcome-index", 1500, 20))) {
@@ -96,7 +120,7 @@ class PresenceIndexCycleTest {
         }
         CycleReport withFallback;
         try (TestNode node = TestNode.start(nodeWithMissingBlobs("outcome-fallback", 1500, 20))) {
-            s3.store().failListCall(2); // the second page of the listing fails
+            s3.store().failListCall(1); // the first page already fails: nothing is covered
             try {
                 withFallback = node.runCycle();
             } finally {

@@ -38,6 +38,10 @@ class RepairSettingsTest {
         p.put("repair.dry-run", "false");
         p.put("repair.max-delete-fraction", "0.05");
         p.put("repair.max-blob-bytes", "1073741824");
+        p.put("repair.list-parallelism", "8");
+        p.put("repair.s3.max-attempts", "5");
+        p.put("repair.s3.max-requests-per-second", "0");
+        p.put("repair.peer-auth", "none");
         return p;
     }
 
@@ -70,6 +74,9 @@ class RepairSettingsTest {
             "repair.max-delete-fraction | 0 | a fraction above 0 and at most 1",
             "repair.capacity-bytes | lots | a positive byte count",
             "repair.max-blob-bytes | 1GiB | a whole number of bytes",
+            "repair.peer-auth | ecdsa | one of none, signed",
+            "repair.s3.max-requests-per-second | -1 | a number of requests per second",
+            "repair.peer-wallets | 0x1234 | 0x-prefixed 40-hex-digit wallet addresses",
     })
     void badValuesStopStartupNamingTheKeyAndTheAcceptedValues(String key, String value, String accepted) {
         Map<String, String> p = defaults();
@@ -96,6 +103,21 @@ class RepairSettingsTest {
         assertThat(read(p).capacityBytes()).hasValue(4L << 40);
         p.put("repair.capacity-bytes", "1500");
         assertThat(read(p).capacityBytes()).hasValue(1500);
+    }
+
+    @Test
+    void signedPeerAuthNeedsAKeyAndWalletsAndNeverEchoesTheKey() {
+        Map<String, String> p = defaults();
+        p.put("repair.peer-auth", "signed");
+        p.put("repair.node-key", "not-a-key-SECRETISH");
+        assertThatThrownBy(() -> read(p)).hasMessageContaining("repair.node-key").hasMessageNotContaining("SECRETISH");
+        p.put("repair.node-key", "4c0883a69102937d6231471b5dbb6204fe5129617082792ae468d01a3f362318");
+        assertThatThrownBy(() -> read(p)).hasMessageContaining("repair.peer-wallets");
+        p.put("repair.peer-wallets", "0x2c7536E3605D9C16a7a3D7b1898e529396a65c23");
+        RepairSettings s = read(p);
+        assertThat(s.peerAuth()).isEqualTo(RepairSettings.PeerAuthMode.SIGNED);
+        assertThat(s.toString()).doesNotContain("4c0883a69102937d6231471b5dbb6204fe5129617082792ae468d01a3f362318");
+        assertThat(s.pullMaxHosts()).isEqualTo(7); // R + 4
     }
 
     @Test
