@@ -2,25 +2,36 @@ package io.blobrepair.testing;
 
 import org.jclouds.blobstore.BlobStore;
 import org.jclouds.blobstore.domain.Blob;
-import org.jclouds.blobstore.options.GetOptions;
+import org.jclouds.blobstore.domain.BlobMetadata;
 import org.jclouds.blobstore.domain.PageSet;
 import org.jclouds.blobstore.domain.StorageMetadata;
+import org.jclouds.blobstore.options.GetOptions;
 import org.jclouds.blobstore.options.ListContainerOptions;
+import org.jclouds.blobstore.options.PutOptions;
 import org.jclouds.blobstore.util.ForwardingBlobStore;
+import org.jclouds.http.HttpResponse;
+import org.jclouds.http.HttpResponseException;
 
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The blob store behind the test S3 server, with faults on demand: a listing call that fails
- * makes s3proxy answer that ListObjects request with a 500.
+ * The blob store behind the test S3 server, with faults on demand. A fault thrown here makes
+ * s3proxy answer that S3 request with an error status, exactly as a failing server would.
  */
 public final class FaultyBlobStore extends ForwardingBlobStore {
 
     private final AtomicInteger listCalls = new AtomicInteger();
+    private final AtomicInteger calls = new AtomicInteger();
     private volatile int failListCallNumber = -1;
+    private volatile int slowDownEvery;
     private final Set<String> unreadable = ConcurrentHashMap.newKeySet();
+    private final Set<String> noMetadata = ConcurrentHashMap.newKeySet();
+    private final Set<String> unwritable = ConcurrentHashMap.newKeySet();
+    private final List<String> removed = new CopyOnWriteArrayList<>();
 
     FaultyBlobStore(BlobStore delegate) {
         super(delegate);
@@ -30,29 +41,100 @@ public final class FaultyBlobStore extends ForwardingBlobStore {
         return delegate();
     }
 
-    /** Makes the n-th listing call from now (1-based) fail; 0 or less turns faults off. */
+    /**
+     * Makes the n-th listing call from now (1-based) and every later one fail, retries included:
+     * the listing cannot get past that page. 0 or less turns this fault off.
+     */
     public void failListCall(int n) {
         listCalls.set(0);
         failListCallNumber = n;
     }
 
-    /** Makes every read of {@code key} fail (s3proxy answers GetObject with an error). */
+    /** Answers every n-th request (any operation) with 503 SlowDown; 0 turns this fault off. */
+    public void slowDownEvery(int n) {
+        calls.set(0);
+        slowDownEvery = n;
+    }
+
+    /** Makes every read (GetObject) of {@code key} fail. */
     public void failReadsOf(String key) {
         unreadable.add(key);
     }
 
+    /** Makes every HeadObject of {@code key} fail with a 500. */
+    public void failHeadsOf(String key) {
+        noMetadata.add(key);
+    }
+
+    /** Makes every PutObject of {@code key} fail with a 500. */
+    public void failPutsOf(String key) {
+        unwritable.add(key);
+    }
+
+    public void healPutsOf(String key) {
+        unwritable.remove(key);
+    }
+
+    /** Keys deleted through the S3 API, in order. */
+    public List<String> removedKeys() {
+        return removed;
+    }
+
+    private static HttpResponseException status(int code, String message) {
+        return new HttpResponseException(message, null, HttpResponse.builder().statusCode(code).message(message).build());
+    }
+
+    private void maybeSlowDown() {
+        int every = slowDownEvery;
+        if (every > 0 && calls.incrementAndGet() % every == 0) {
+            throw status(503, "injected SlowDown");
+        }
+    }
+
     @Override
     public Blob getBlob(String container, String name, GetOptions options) {
+        maybeSlowDown();
         if (unreadable.contains(name)) {
-            throw new IllegalStateException("injected read failure");
+            throw status(500, "injected read failure");
         }
         return super.getBlob(container, name, options);
     }
 
     @Override
+    public BlobMetadata blobMetadata(String container, String name) {
+        maybeSlowDown();
+        if (noMetadata.contains(name)) {
+            throw status(500, "injected HeadObject failure");
+        }
+        return super.blobMetadata(container, name);
+    }
+
+    @Override
+    public String putBlob(String container, Blob blob, PutOptions options) {
+        maybeSlowDown();
+        if (unwritable.contains(blob.getMetadata().getName())) {
+            throw status(500, "injected PutObject failure");
+        }
+        return super.putBlob(container, blob, options);
+    }
+
+    @Override
+    public String putBlob(String container, Blob blob) {
+        return putBlob(container, blob, PutOptions.NONE);
+    }
+
+    @Override
+    public void removeBlob(String container, String name) {
+        maybeSlowDown();
+        removed.add(name);
+        super.removeBlob(container, name);
+    }
+
+    @Override
     public PageSet<? extends StorageMetadata> list(String container, ListContainerOptions options) {
-        if (failListCallNumber > 0 && listCalls.incrementAndGet() == failListCallNumber) {
-            throw new IllegalStateException("injected listing failure");
+        maybeSlowDown();
+        if (failListCallNumber > 0 && listCalls.incrementAndGet() >= failListCallNumber) {
+            throw status(500, "injected listing failure");
         }
         return super.list(container, options);
     }

@@ -29,6 +29,16 @@ public final class TestPeer implements AutoCloseable {
     private final Map<String, Hold> holds = new ConcurrentHashMap<>();
     private volatile boolean healthy = true;
 
+    /** How this peer misbehaves for a CID. */
+    public enum Fault { ERROR_500, HANG, TRUNCATE }
+
+    private final Map<String, Fault> faults = new ConcurrentHashMap<>();
+
+    /** Every request for {@code cid} misbehaves this way (wrong bytes: {@link #serve} other content). */
+    public void fail(String cid, Fault fault) {
+        faults.put(cid, fault);
+    }
+
     /** The next request for a CID blocks until released, then fails: lets a test stop a node mid-cycle. */
     public record Hold(CountDownLatch reached, CountDownLatch release) {
     }
@@ -90,7 +100,24 @@ public final class TestPeer implements AutoCloseable {
             return;
         }
         byte[] content = blobs.get(cid);
-        if (content == null) {
+        Fault fault = faults.get(cid);
+        if (fault == Fault.ERROR_500) {
+            respond(exchange, 500, "{\"error\":\"injected\"}".getBytes(StandardCharsets.UTF_8));
+        } else if (fault != null && content != null) {
+            // headers promise the whole blob, half of it comes, then the peer hangs or hangs up
+            exchange.sendResponseHeaders(200, content.length);
+            OutputStream out = exchange.getResponseBody();
+            out.write(content, 0, content.length / 2);
+            out.flush();
+            if (fault == Fault.HANG) {
+                try {
+                    Thread.sleep(30_000);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            exchange.close();
+        } else if (content == null) {
             respond(exchange, 404, "{\"error\":\"not found\"}".getBytes(StandardCharsets.UTF_8));
         } else {
             respond(exchange, 200, content);
