@@ -28,17 +28,20 @@ public final class PlacementPolicy {
 
     public Placement place(String cid, List<String> placementHosts) {
         List<String> pinned = new ArrayList<>();
+        int unknown = 0;
         for (String host : placementHosts) {
-            if (knownHosts.contains(host) && !pinned.contains(host)) {
+            if (!knownHosts.contains(host)) {
+                unknown++;
+            } else if (!pinned.contains(host)) {
                 pinned.add(host);
             }
         }
         if (!pinned.isEmpty()) {
-            return new Placement(pinned, storeAll || pinned.contains(self), true, pinned.indexOf(self) + 1);
+            return new Placement(pinned, storeAll || pinned.contains(self), true, pinned.indexOf(self) + 1, unknown);
         }
         List<String> ranked = RendezvousRanking.rank(cid, allHosts);
         int position = ranked.indexOf(self) + 1;
-        return new Placement(ranked, storeAll || position <= replicationFactor, false, position);
+        return new Placement(ranked, storeAll || position <= replicationFactor, false, position, unknown);
     }
 
     public int replicationFactor() {

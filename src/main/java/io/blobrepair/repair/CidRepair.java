@@ -77,6 +77,9 @@ public class CidRepair {
         }
         cycle.getCounters().increment(RepairCounter.TOTAL_CHECKED);
         Placement where = placement.place(cid.get().value(), item.placementHosts());
+        if (where.unknownHosts() > 0) {
+            cycle.getCounters().add(RepairCounter.PLACEMENT_HOST_UNKNOWN, where.unknownHosts());
+        }
         CidCheck check = new CidCheck(cid.get(), where);
         boolean seen = !cycle.firstTimeSeen(check.getStorageKey());
         check.setTriage(RepairDecision.triage(seen, where.mine(), cycle.isCleanup(), knownPresent.contains(check.getStorageKey())));

@@ -46,6 +46,7 @@ class RendezvousRankingTest {
         assertThat(placed.placed()).isTrue();
         assertThat(placed.mine()).isTrue();
         assertThat(placed.ranked()).containsExactly("http://node1.example:8080", "http://node3.example:8080");
+        assertThat(placed.unknownHosts()).isEqualTo(1);
 
         Placement notMine = new PlacementPolicy("http://node4.example:8080", HOSTS, 2, false)
                 .place(cid, List.of("http://node1.example:8080", "http://node3.example:8080"));
