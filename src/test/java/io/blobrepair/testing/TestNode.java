@@ -45,7 +45,7 @@ public final class TestNode implements AutoCloseable {
         p.put("repair.s3.endpoint", s3.endpoint());
         p.put("repair.s3.bucket", bucket);
         p.put("repair.s3.access-key", TestS3.ACCESS_KEY);
-        p.put("repair.s3.secret-key", TestS3.SECRET_KEY);
+        p.put("repair.s3.secret-key", s3.secretKey());
         p.put("repair.db.url", db.jdbcUrl());
         p.put("repair.db.user", "postgres");
         p.put("repair.db.password", "");

@@ -29,14 +29,21 @@ public final class TestS3 implements AutoCloseable {
     private final BlobStoreContext context;
     private final FaultyBlobStore store;
     private final S3Proxy proxy;
+    private final String secretKey;
 
-    private TestS3(BlobStoreContext context, FaultyBlobStore store, S3Proxy proxy) {
+    private TestS3(BlobStoreContext context, FaultyBlobStore store, S3Proxy proxy, String secretKey) {
         this.context = context;
         this.store = store;
         this.proxy = proxy;
+        this.secretKey = secretKey;
     }
 
     public static TestS3 start() throws Exception {
+        return start(SECRET_KEY);
+    }
+
+    /** A server that only accepts {@link #ACCESS_KEY} with this secret key. */
+    public static TestS3 start(String secretKey) throws Exception {
         BlobStoreContext context = ContextBuilder.newBuilder("transient")
                 .credentials("identity", "credential")
                 .overrides(new Properties())
@@ -45,7 +52,7 @@ public final class TestS3 implements AutoCloseable {
         S3Proxy proxy = S3Proxy.builder()
                 .blobStore(store)
                 .endpoint(URI.create("http://127.0.0.1:0"))
-                .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, ACCESS_KEY, SECRET_KEY)
+                .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, ACCESS_KEY, secretKey)
                 .build();
         proxy.start();
         long deadline = System.currentTimeMillis() + 10_000;
@@ -55,7 +62,11 @@ public final class TestS3 implements AutoCloseable {
             }
             Thread.sleep(10);
         }
-        return new TestS3(context, store, proxy);
+        return new TestS3(context, store, proxy, secretKey);
+    }
+
+    public String secretKey() {
+        return secretKey;
     }
 
     public String endpoint() {
@@ -103,7 +114,7 @@ public final class TestS3 implements AutoCloseable {
         return S3Client.builder()
                 .endpointOverride(URI.create(endpoint()))
                 .region(Region.US_EAST_1)
-                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(ACCESS_KEY, SECRET_KEY)))
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(ACCESS_KEY, secretKey)))
                 .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
                 .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
                 .serviceConfiguration(S3Configuration.builder().pathStyleAccessEnabled(true).build())
