@@ -31,3 +31,14 @@ CREATE TABLE IF NOT EXISTS repair_runs (
     duration_ms     bigint,
     aborted_reason  text
 );
+
+-- Blobs this node should hold that no reachable peer holds (presence filters all said absent
+-- and every direct attempt failed).
+CREATE TABLE IF NOT EXISTS lost_blobs (
+    cid         text PRIMARY KEY,
+    storage_key text        NOT NULL,
+    first_seen  timestamptz NOT NULL,
+    last_tried  timestamptz NOT NULL,
+    hosts_tried text        NOT NULL,
+    tries       integer     NOT NULL
+);

@@ -12,6 +12,7 @@ import io.blobrepair.ops.RepairSettings;
 import io.blobrepair.peer.BlobWrites;
 import io.blobrepair.peer.PeerApi;
 import io.blobrepair.peer.PeerAuth;
+import io.blobrepair.peer.PeerFilters;
 import io.blobrepair.peer.PeerSignature;
 import io.blobrepair.peer.PeerHealth;
 import io.blobrepair.peer.PeerClient;
@@ -23,6 +24,7 @@ import io.blobrepair.repair.PresenceSteps;
 import io.blobrepair.repair.WorkListWalk;
 import io.blobrepair.s3.S3Clients;
 import io.blobrepair.s3.S3RequestCounter;
+import io.blobrepair.work.LostBlobs;
 import io.blobrepair.work.RunStore;
 import io.blobrepair.work.WorkListStore;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -116,17 +118,25 @@ public class BlobRepairConfiguration implements CamelConfiguration {
         registry.bind("presenceSteps", presence);
         registry.bind("workListWalk", new WorkListWalk(new WorkListStore(dataSource, WORK_BATCH_SIZE), tracker, clock));
         registry.bind("peerAuth", peerAuth);
-        registry.bind("cidRepair", new CidRepair(placement, knownPresent, peers, settings.storeAll(),
+        // a filter older than two repair intervals is stale: its node has not listed for a cycle
+        PeerFilters peerFilters = new PeerFilters(settings.presenceFilterEnabled(), settings.peers(), http, peerAuth,
+                settings.presenceFilterRefresh(), settings.interval().multipliedBy(2), settings.presenceFilterMaxBytes(),
+                settings.pullReadTimeout(), clock);
+        registry.bind("peerFilters", peerFilters);
+        LostBlobs lostBlobs = new LostBlobs(dataSource);
+        registry.bind("lostBlobs", lostBlobs);
+        registry.bind("cidRepair", new CidRepair(placement, knownPresent, peers, peerFilters, lostBlobs,
+                settings.interval().multipliedBy(settings.cleanupEvery()), settings.selfHost(), settings.storeAll(),
                 settings.presence() == RepairSettings.PresenceMode.HEAD, settings.dryRun(),
                 settings.maxDeleteFraction(), clock));
         registry.bind("blobWrites", new BlobWrites(knownPresent));
         registry.bind("peerApi", new PeerApi(settings.selfHost()));
-        registry.bind("repairMetrics", new RepairMetrics(meters, s3Requests, knownPresent, presence));
+        registry.bind("repairMetrics", new RepairMetrics(meters, s3Requests, knownPresent, presence, lostBlobs));
         RepairService service = new RepairService(context.createProducerTemplate(), tracker, presence, knownPresent);
         registry.bind("repairService", service);
         context.addService(service); // its @ManagedResource becomes the RepairService MBean
         registry.bind("repairHealthCheck", new RepairHealthCheck(runStore));
-        registry.bind("repairLog", new RepairLog(runStore));
+        registry.bind("repairLog", new RepairLog(runStore, lostBlobs));
     }
 
     private static HikariDataSource dataSource(RepairSettings.Db db) {

@@ -19,28 +19,34 @@ public final class PresenceIndex {
     private final ListingCoverage coverage;
     private final Instant builtAt;
     private final long totalBytes;
+    private final PresenceFilter filter;
 
-    private PresenceIndex(Map<String, ObjectFacts> entries, ListingCoverage coverage, Instant builtAt) {
+    private PresenceIndex(Map<String, ObjectFacts> entries, ListingCoverage coverage, Instant builtAt, PresenceFilter filter) {
         this.entries = entries;
         this.coverage = coverage;
         this.builtAt = builtAt;
+        this.filter = filter;
         this.totalBytes = entries.values().stream().mapToLong(ObjectFacts::size).sum();
     }
 
-    /** Collects the listed keys of one index. */
+    /** Collects the listed keys of one index, and the Bloom filter of them peers are served. */
     public static final class Builder {
         private final Map<String, ObjectFacts> entries;
+        private final com.google.common.hash.BloomFilter<CharSequence> filter;
 
         private Builder(int expected) {
             entries = new HashMap<>(expected * 4 / 3 + 16);
+            filter = PresenceFilter.newFilter(expected);
         }
 
         public void put(String key, long size, long lastModifiedMillis) {
             entries.put(key, new ObjectFacts(size, lastModifiedMillis));
+            filter.put(key);
         }
 
+        /** A filter only comes with a complete listing: a partial one would say "absent" wrongly. */
         public PresenceIndex build(ListingCoverage coverage, Instant builtAt) {
-            return new PresenceIndex(entries, coverage, builtAt);
+            return new PresenceIndex(entries, coverage, builtAt, coverage.isComplete() ? PresenceFilter.of(filter, builtAt) : null);
         }
     }
 
@@ -50,7 +56,7 @@ public final class PresenceIndex {
 
     /** No listing: every presence check goes to HeadObject. */
     public static PresenceIndex unavailable(Instant at) {
-        return new PresenceIndex(new HashMap<>(), ListingCoverage.none(), at);
+        return new PresenceIndex(new HashMap<>(), ListingCoverage.none(), at, null);
     }
 
     /** Whether the index answers for at least some keys. */
@@ -65,6 +71,11 @@ public final class PresenceIndex {
     /** Whether the listing saw every key that could be {@code key}: then a miss means absent. */
     public boolean covers(String key) {
         return coverage.covers(key);
+    }
+
+    /** The Bloom filter of a complete listing, to serve to peers. */
+    public java.util.Optional<PresenceFilter> filter() {
+        return java.util.Optional.ofNullable(filter);
     }
 
     public Instant builtAt() {

@@ -1,6 +1,7 @@
 package io.blobrepair.ops;
 
 import io.blobrepair.peer.BadRequest;
+import io.blobrepair.work.LostBlobs;
 import io.blobrepair.work.RepairRun;
 import io.blobrepair.work.RunStore;
 
@@ -10,15 +11,25 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** {@code GET /internal/logs/repair?limit=N}: the last N runs of the tracker, newest first. */
+/**
+ * The log APIs: {@code GET /internal/logs/repair?limit=N}, the last N runs of the tracker, and
+ * {@code GET /internal/logs/lost?limit=N}, the lost-blob report; newest first.
+ */
 public class RepairLog {
 
     static final int MAX_LIMIT = 1000;
 
     private final RunStore runs;
+    private final LostBlobs lost;
 
-    public RepairLog(RunStore runs) {
+    public RepairLog(RunStore runs, LostBlobs lost) {
         this.runs = runs;
+        this.lost = lost;
+    }
+
+    /** {@code GET /internal/logs/lost?limit=N}: blobs no reachable peer holds, newest first. */
+    public List<Map<String, Object>> lost(String limit) throws SQLException {
+        return lost.recent(parseLimit(limit));
     }
 
     public List<Map<String, Object>> recent(String limit) throws SQLException {

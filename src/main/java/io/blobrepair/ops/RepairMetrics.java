@@ -5,6 +5,7 @@ import io.blobrepair.repair.KnownPresentCache;
 import io.blobrepair.repair.PresenceSteps;
 import io.blobrepair.repair.RepairCounter;
 import io.blobrepair.s3.S3RequestCounter;
+import io.blobrepair.work.LostBlobs;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
@@ -27,7 +28,7 @@ public class RepairMetrics {
     private volatile long lastCycle;
 
     public RepairMetrics(MeterRegistry registry, S3RequestCounter s3Requests, KnownPresentCache knownPresent,
-                         PresenceSteps presence) {
+                         PresenceSteps presence, LostBlobs lostBlobs) {
         for (RepairCounter c : RepairCounter.values()) {
             if (c != RepairCounter.PRESENCE_INDEX_ENTRIES) {
                 counters.put(c, Counter.builder("blob.repair." + c.metricName()).register(registry));
@@ -40,6 +41,8 @@ public class RepairMetrics {
         Gauge.builder("blob.repair.presence.index.entries", presence,
                 p -> p.latest() == null ? 0 : p.latest().entries()).register(registry);
         Gauge.builder("blob.repair.known.present.size", knownPresent, KnownPresentCache::size).register(registry);
+        Gauge.builder("blob.repair.lost.blobs", lostBlobs, LostBlobs::count)
+                .description("blobs this node should hold that no reachable peer holds").register(registry);
         Gauge.builder("blob.repair.cycle.last", this, m -> m.lastCycle).description("number of the last cycle that ended").register(registry);
         cycleDuration = Timer.builder("blob.repair.cycle.duration").register(registry);
     }

@@ -45,7 +45,10 @@ public record RepairSettings(
         int pullMaxHosts,
         PeerAuthMode peerAuth,
         Optional<String> nodeKey,
-        List<String> peerWallets) {
+        List<String> peerWallets,
+        boolean presenceFilterEnabled,
+        Duration presenceFilterRefresh,
+        long presenceFilterMaxBytes) {
 
     public enum PresenceMode { LISTING, HEAD }
 
@@ -146,7 +149,10 @@ public record RepairSettings(
                         : r.positiveInt("repair.replication-factor") + 4,
                 peerAuth,
                 nodeKey,
-                wallets);
+                wallets,
+                r.bool("repair.presence-filter.enabled"),
+                r.duration("repair.presence-filter.refresh", Duration.ofSeconds(1)),
+                r.positiveLong("repair.presence-filter.max-bytes"));
     }
 
     /** Parses one value at a time and says exactly what was wrong. */

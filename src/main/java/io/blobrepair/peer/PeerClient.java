@@ -36,7 +36,7 @@ import java.util.Optional;
 public class PeerClient {
 
     /** The outcome: the verified blob (null when every host failed) and why each failed host failed. */
-    public record Result(Path blob, long size, List<String> failures) {
+    public record Result(Path blob, long size, List<String> failures, List<String> hostsTried) {
         public boolean succeeded() {
             return blob != null;
         }
@@ -61,6 +61,7 @@ public class PeerClient {
     /** Tries the ranked hosts in order, at most {@code repair.pull.max-hosts} of them. */
     public Result pull(Cid cid, List<String> rankedHosts) {
         List<String> failures = new ArrayList<>();
+        List<String> tried = new ArrayList<>();
         int attempts = 0;
         for (String host : rankedHosts) {
             if (host.equals(self)) {
@@ -69,10 +70,11 @@ public class PeerClient {
             if (attempts++ == maxHosts) {
                 break;
             }
+            tried.add(host);
             try {
                 Optional<Path> blob = fetch(host, cid);
                 if (blob.isPresent()) {
-                    return new Result(blob.get(), Files.size(blob.get()), failures);
+                    return new Result(blob.get(), Files.size(blob.get()), failures, tried);
                 }
                 failures.add(host + ": content does not match the CID");
             } catch (InterruptedException e) {
@@ -83,7 +85,7 @@ public class PeerClient {
                 failures.add(host + ": " + e.getMessage());
             }
         }
-        return new Result(null, 0, failures);
+        return new Result(null, 0, failures, tried);
     }
 
     /** Whether {@code host} answers that it holds {@code cid}; any failure counts as "no". */

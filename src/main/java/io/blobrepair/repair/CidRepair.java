@@ -5,6 +5,8 @@ import io.blobrepair.cid.ContentHash;
 import io.blobrepair.index.ObjectFacts;
 import io.blobrepair.index.PresenceIndex;
 import io.blobrepair.peer.PeerClient;
+import io.blobrepair.peer.PeerFilters;
+import io.blobrepair.work.LostBlobs;
 import io.blobrepair.placement.Placement;
 import io.blobrepair.placement.PlacementPolicy;
 import io.blobrepair.work.WorkItem;
@@ -20,7 +22,11 @@ import java.io.OutputStream;
 import java.nio.file.Path;
 import java.security.DigestOutputStream;
 import java.security.MessageDigest;
+import java.sql.SQLException;
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
 import java.util.Arrays;
 import java.util.Optional;
 
@@ -44,17 +50,29 @@ public class CidRepair {
     private final PlacementPolicy placement;
     private final KnownPresentCache knownPresent;
     private final PeerClient peers;
+    private final PeerFilters filters;
+    private final LostBlobs lost;
+    private final Duration lostRetryPeriod;
+    private final String self;
     private final boolean storeAll;
     private final boolean headMode;
     private final boolean dryRun;
     private final double maxDeleteFraction;
     private final Clock clock;
 
-    public CidRepair(PlacementPolicy placement, KnownPresentCache knownPresent, PeerClient peers, boolean storeAll,
+    /**
+     * @param lostRetryPeriod a blob found lost is not tried again within this period (one cleanup period)
+     */
+    public CidRepair(PlacementPolicy placement, KnownPresentCache knownPresent, PeerClient peers, PeerFilters filters,
+                     LostBlobs lost, Duration lostRetryPeriod, String self, boolean storeAll,
                      boolean headMode, boolean dryRun, double maxDeleteFraction, Clock clock) {
         this.placement = placement;
         this.knownPresent = knownPresent;
         this.peers = peers;
+        this.filters = filters;
+        this.lost = lost;
+        this.lostRetryPeriod = lostRetryPeriod;
+        this.self = self;
         this.storeAll = storeAll;
         this.headMode = headMode;
         this.dryRun = dryRun;
@@ -290,15 +308,36 @@ public class CidRepair {
         return false;
     }
 
-    /** Pulls from the ranked peers; the body becomes the verified blob file, or null. */
-    public File pull(Exchange exchange) {
+    /**
+     * Pulls from the ranked peers, those whose presence filter may hold the blob first; the body
+     * becomes the verified blob file, or null. A blob no peer holds is reported lost, and not
+     * tried again within the lost-retry period.
+     */
+    public File pull(Exchange exchange) throws SQLException {
         CycleState cycle = cycle(exchange);
         CidCheck check = check(exchange);
-        PeerClient.Result result = peers.pull(check.getCid(), check.getPlacement().ranked());
+        String cid = check.getCid().value();
+        Instant now = clock.instant();
+        if (lost.count() > 0 && lost.triedWithin(cid, lostRetryPeriod, now)) {
+            cycle.getCounters().increment(RepairCounter.PULL_LOST_SKIPPED);
+            return null;
+        }
+        List<String> ranked = check.getPlacement().ranked();
+        PeerClient.Result result = peers.pull(check.getCid(), filters.order(ranked, check.getStorageKey()));
         cycle.getCounters().add(RepairCounter.PULL_MINE_FAIL, result.failures().size());
         if (!result.succeeded()) {
-            warn(cycle, "pull", "could not pull {} from any of {} hosts: {}", check, result.failures().size(), result.failures());
+            if (filters.allSayAbsent(ranked, self, check.getStorageKey())) {
+                cycle.getCounters().increment(RepairCounter.LOST_BLOB_RECORDED);
+                lost.record(cid, check.getStorageKey(), result.hostsTried(), now);
+                warn(cycle, "lost", "{} is lost: no peer's presence filter holds it and {} direct attempts failed", check,
+                        result.failures().size());
+            } else {
+                warn(cycle, "pull", "could not pull {} from any of {} hosts: {}", check, result.failures().size(), result.failures());
+            }
             return null;
+        }
+        if (lost.count() > 0) {
+            lost.found(cid);
         }
         exchange.setProperty(PULLED_BLOB, result.blob());
         return result.blob().toFile();

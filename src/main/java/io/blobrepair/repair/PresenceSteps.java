@@ -2,7 +2,9 @@ package io.blobrepair.repair;
 
 import io.blobrepair.index.PresenceIndex;
 import io.blobrepair.index.ListingFailedException;
+import io.blobrepair.index.PresenceFilter;
 import io.blobrepair.index.PresenceIndexBuilder;
+import io.blobrepair.peer.PeerFilters;
 import io.blobrepair.placement.OverReplicationThreshold;
 import org.apache.camel.Exchange;
 import org.slf4j.Logger;
@@ -28,6 +30,7 @@ public class PresenceSteps {
     private final int replicationFactor;
     private final OptionalLong capacityBytes;
     private volatile PresenceIndex latest;
+    private volatile PresenceFilter servedFilter;
     private volatile Duration latestBuildTime = Duration.ZERO;
 
     public PresenceSteps(PresenceIndexBuilder builder, Clock clock, boolean listing, int replicationFactor,
@@ -55,7 +58,24 @@ public class PresenceSteps {
         cycle.setOverReplicationThreshold(OverReplicationThreshold.of(replicationFactor, capacityBytes, index.totalBytes()));
         LOG.info("cycle {}: presence index of {} keys built in {} ms", cycle.getCycle(), index.entries(), latestBuildTime.toMillis());
         latest = index;
+        index.filter().ifPresent(f -> servedFilter = f);
         return index;
+    }
+
+    /** {@code GET /internal/presence-filter}: the filter of the last complete listing, or 404 before one. */
+    public void serveFilter(Exchange exchange) {
+        PresenceFilter filter = servedFilter;
+        org.apache.camel.Message message = exchange.getMessage();
+        message.removeHeaders("*");
+        if (filter == null) {
+            message.setHeader(Exchange.HTTP_RESPONSE_CODE, 404);
+            message.setHeader(Exchange.CONTENT_TYPE, "application/json");
+            message.setBody("{\"error\":\"no complete listing yet\"}");
+            return;
+        }
+        message.setHeader(Exchange.CONTENT_TYPE, "application/octet-stream");
+        message.setHeader(PeerFilters.BUILT_AT_HEADER, filter.builtAt().toEpochMilli());
+        message.setBody(filter.toBytes());
     }
 
     /**
@@ -101,6 +121,7 @@ public class PresenceSteps {
         Instant started = clock.instant();
         try {
             latest = builder.build(keys -> { });
+            latest.filter().ifPresent(f -> servedFilter = f);
         } catch (ListingFailedException e) {
             latest = e.partial();
             return "listing failed part-way (" + e.getMessage() + "): " + latest.entries() + " keys listed";

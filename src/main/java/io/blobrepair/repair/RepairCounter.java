@@ -64,6 +64,10 @@ public enum RepairCounter {
     OVER_REPLICATED_UNCONFIRMED,
     /** Cleanup: deletions stopped because the cycle reached repair.max-delete-fraction. */
     DELETE_BRAKE_ENGAGED,
+    /** Needed pulls of blobs no reachable peer holds (all presence filters absent, every attempt failed). */
+    LOST_BLOB_RECORDED,
+    /** Needed pulls skipped: the blob was found lost within the cleanup period. */
+    PULL_LOST_SKIPPED,
     /** Pulls and deletions only logged because of repair.dry-run. */
     DRY_RUN_SKIPPED;
 

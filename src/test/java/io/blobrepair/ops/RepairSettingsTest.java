@@ -42,6 +42,9 @@ class RepairSettingsTest {
         p.put("repair.s3.max-attempts", "5");
         p.put("repair.s3.max-requests-per-second", "0");
         p.put("repair.peer-auth", "none");
+        p.put("repair.presence-filter.enabled", "true");
+        p.put("repair.presence-filter.refresh", "30m");
+        p.put("repair.presence-filter.max-bytes", "67108864");
         return p;
     }
 

@@ -1,0 +1,154 @@
+package io.blobrepair.peer;
+
+import io.blobrepair.index.PresenceFilter;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The presence filters of this node's peers ({@code GET /internal/presence-filter}), fetched at
+ * most every {@code repair.presence-filter.refresh} and capped in size. A pull tries first the
+ * ranked hosts whose filter may hold the key, then hosts without a usable filter, and last the
+ * hosts whose filter says absent (a blob newer than the filter may still be there). A filter
+ * older than twice the repair interval is ignored.
+ */
+public class PeerFilters {
+
+    public static final String BUILT_AT_HEADER = "X-Filter-Built-At";
+
+    private static final Logger LOG = LoggerFactory.getLogger(PeerFilters.class);
+
+    private final List<String> peers;
+    private final HttpClient http;
+    private final PeerAuth auth;
+    private final Duration refresh;
+    private final Duration maxAge;
+    private final long maxBytes;
+    private final Duration timeout;
+    private final Clock clock;
+    private final boolean enabled;
+    private final Map<String, PresenceFilter> filters = new ConcurrentHashMap<>();
+    private volatile Instant lastRefresh = Instant.EPOCH;
+
+    public PeerFilters(boolean enabled, List<String> peers, HttpClient http, PeerAuth auth, Duration refresh, Duration maxAge,
+                       long maxBytes, Duration timeout, Clock clock) {
+        this.enabled = enabled;
+        this.peers = List.copyOf(peers);
+        this.http = http;
+        this.auth = auth;
+        this.refresh = refresh;
+        this.maxAge = maxAge;
+        this.maxBytes = maxBytes;
+        this.timeout = timeout;
+        this.clock = clock;
+    }
+
+    /** Fetches every peer's filter when the last fetch is older than the refresh period. */
+    public synchronized void refreshIfDue() {
+        Instant now = clock.instant();
+        if (!enabled || lastRefresh.plus(refresh).isAfter(now)) {
+            return;
+        }
+        lastRefresh = now;
+        int fetched = 0;
+        for (String peer : peers) {
+            Optional<PresenceFilter> filter = fetch(peer);
+            if (filter.isPresent()) {
+                filters.put(peer, filter.get());
+                fetched++;
+            } else {
+                filters.remove(peer);
+            }
+        }
+        LOG.info("presence filters fetched from {} of {} peers", fetched, peers.size());
+    }
+
+    private Optional<PresenceFilter> fetch(String peer) {
+        try {
+            HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(peer + "/internal/presence-filter")).timeout(timeout).GET();
+            auth.authorizationHeader().ifPresent(h -> request.header("Authorization", h));
+            HttpResponse<InputStream> response = http.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
+            try (InputStream body = response.body()) {
+                Optional<String> builtAt = response.headers().firstValue(BUILT_AT_HEADER);
+                if (response.statusCode() != 200 || builtAt.isEmpty()) {
+                    return Optional.empty();
+                }
+                byte[] bytes = body.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBytes + 1));
+                if (bytes.length > maxBytes) {
+                    LOG.warn("presence filter of {} is larger than repair.presence-filter.max-bytes={}: ignored", peer, maxBytes);
+                    return Optional.empty();
+                }
+                return Optional.of(PresenceFilter.fromBytes(bytes, Instant.ofEpochMilli(Long.parseLong(builtAt.get()))));
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (IOException | RuntimeException e) {
+            LOG.debug("presence filter of {} not fetched: {}", peer, e.toString());
+        }
+        return Optional.empty();
+    }
+
+    private Optional<PresenceFilter> usable(String host) {
+        PresenceFilter filter = filters.get(host);
+        if (filter == null || filter.builtAt().plus(maxAge).isBefore(clock.instant())) {
+            return Optional.empty();
+        }
+        return Optional.of(filter);
+    }
+
+    /** The ranked hosts in the order to try them: "may hold" first, "unknown" next, "absent" last. */
+    public List<String> order(List<String> ranked, String storageKey) {
+        if (!enabled) {
+            return ranked;
+        }
+        List<String> mayHold = new ArrayList<>();
+        List<String> unknown = new ArrayList<>();
+        List<String> absent = new ArrayList<>();
+        for (String host : ranked) {
+            Optional<PresenceFilter> filter = usable(host);
+            if (filter.isEmpty()) {
+                unknown.add(host);
+            } else if (filter.get().mayHold(storageKey)) {
+                mayHold.add(host);
+            } else {
+                absent.add(host);
+            }
+        }
+        mayHold.addAll(unknown);
+        mayHold.addAll(absent);
+        return mayHold;
+    }
+
+    /** Whether every host but {@code self} has a usable filter and each says the key is absent. */
+    public boolean allSayAbsent(List<String> ranked, String self, String storageKey) {
+        if (!enabled) {
+            return false;
+        }
+        boolean any = false;
+        for (String host : ranked) {
+            if (host.equals(self)) {
+                continue;
+            }
+            Optional<PresenceFilter> filter = usable(host);
+            if (filter.isEmpty() || filter.get().mayHold(storageKey)) {
+                return false;
+            }
+            any = true;
+        }
+        return any;
+    }
+}

@@ -1,0 +1,134 @@
+package io.blobrepair.network;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.blobrepair.repair.CycleReport;
+import io.blobrepair.testing.Blob;
+import io.blobrepair.testing.TestDb;
+import io.blobrepair.testing.TestNode;
+import io.blobrepair.testing.TestS3;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * A six-node network where only one peer holds each missing blob: presence filters send each
+ * pull to its holder first; a blob newer than its holder's filter is still found; a blob nobody
+ * holds is reported lost once and not retried within the cleanup period.
+ */
+class PresenceFilterTest {
+
+    private static final int PEERS = 5;
+    private static TestS3 s3;
+    private static final List<TestNode> peers = new ArrayList<>();
+    private static final List<String> urls = new ArrayList<>();
+    private static final List<Blob> blobs = new ArrayList<>();
+
+    @BeforeAll
+    static void network() throws Exception {
+        s3 = TestS3.start();
+        for (int i = 0; i <= PEERS + 1; i++) {
+            urls.add("http://127.0.0.1:" + TestNode.freePort()); // urls 0 and 1: the nodes under test
+        }
+        for (int i = 0; i < 30; i++) {
+            blobs.add(Blob.of("filtered blob " + i));
+        }
+        for (int p = 0; p < PEERS; p++) {
+            String bucket = "filter-peer-" + p;
+            s3.createBucket(bucket);
+            TestDb db = TestDb.create();
+            db.createSchema(); // empty work lists: a peer's cycle only lists and builds its filter
+            String url = urls.get(p + 2);
+            Map<String, String> settings = TestNode.settings(s3, bucket, db, port(url), urls.subList(2, urls.size()));
+            peers.add(TestNode.start(settings));
+        }
+        for (int i = 0; i < blobs.size(); i++) {
+            s3.put("filter-peer-" + (i % PEERS), blobs.get(i).key(), blobs.get(i).content());
+        }
+        for (TestNode peer : peers) {
+            assertThat(peer.runCycle().abortedReason()).isNull();
+        }
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        peers.forEach(TestNode::close);
+        s3.close();
+    }
+
+    private static int port(String url) {
+        return Integer.parseInt(url.substring(url.lastIndexOf(':') + 1));
+    }
+
+    /** A node that should hold every blob (R = all six hosts) and holds none. */
+    private static TestNode nodeUnderTest(int index, boolean filters, List<Blob> wanted) throws Exception {
+        String bucket = "filter-node-" + index + "-" + filters;
+        s3.createBucket(bucket);
+        TestDb db = TestDb.create();
+        db.createSchema();
+        db.addRows("audio_previews", "cid", wanted.stream().map(Blob::cid).toList());
+        List<String> network = new ArrayList<>(List.of(urls.get(index)));
+        network.addAll(urls.subList(2, urls.size()));
+        Map<String, String> settings = TestNode.settings(s3, bucket, db, port(urls.get(index)), network);
+        settings.put("repair.replication-factor", "6");
+        settings.put("repair.presence-filter.enabled", String.valueOf(filters));
+        return TestNode.start(settings);
+    }
+
+    @Test
+    void filtersSendPullsToTheHolderFirst() throws Exception {
+        CycleReport without;
+        try (TestNode node = nodeUnderTest(0, false, blobs)) {
+            without = node.runCycle();
+        }
+        CycleReport with;
+        try (TestNode node = nodeUnderTest(1, true, blobs)) {
+            with = node.runCycle();
+        }
+        long needed = blobs.size();
+        assertThat(without.counters()).containsEntry("pull_mine_needed", needed).containsEntry("pull_mine_success", needed);
+        assertThat(with.counters()).containsEntry("pull_mine_needed", needed).containsEntry("pull_mine_success", needed);
+        long failsWith = with.counters().get("pull_mine_fail");
+        long failsWithout = without.counters().get("pull_mine_fail");
+        assertThat(failsWith).as("failed attempts with filters").isLessThanOrEqualTo(needed);
+        assertThat(failsWithout).as("failed attempts without filters").isGreaterThan(failsWith);
+    }
+
+    @Test
+    void aBlobNewerThanItsHoldersFilterIsStillPulledAndALostBlobIsReportedOnce() throws Exception {
+        Blob late = Blob.of("written after the filters were built");
+        s3.put("filter-peer-3", late.key(), late.content());
+        Blob nowhere = Blob.of("held by no node at all");
+        try (TestNode node = nodeUnderTest(1, true, List.of(late, nowhere))) {
+            CycleReport first = node.runCycle();
+            assertThat(first.counters()).containsEntry("pull_mine_needed", 2L)
+                    .containsEntry("pull_mine_success", 1L)
+                    .containsEntry("lost_blob_recorded", 1L);
+            assertThat(s3.read("filter-node-1-true", late.key())).isEqualTo(late.content());
+
+            HttpResponse<String> lost = HttpClient.newHttpClient().send(
+                    HttpRequest.newBuilder(URI.create(node.url() + "/internal/logs/lost")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            JsonNode report = new ObjectMapper().readTree(lost.body());
+            assertThat(report).hasSize(1);
+            assertThat(report.get(0).get("cid").asText()).isEqualTo(nowhere.cid());
+            assertThat(report.get(0).get("hosts_tried")).hasSize(PEERS);
+
+            // within the cleanup period the lost blob is not tried again
+            CycleReport second = node.runCycle();
+            assertThat(second.counters()).containsEntry("pull_lost_skipped", 1L)
+                    .containsEntry("pull_mine_fail", 0L)
+                    .containsEntry("lost_blob_recorded", 0L);
+        }
+    }
+}
