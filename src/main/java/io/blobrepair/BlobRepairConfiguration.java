@@ -3,6 +3,7 @@ package io.blobrepair;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.blobrepair.index.PresenceIndexBuilder;
+import io.blobrepair.ops.ClusteredQuartz;
 import io.blobrepair.ops.CycleSchedule;
 import io.blobrepair.ops.RepairHealthCheck;
 import io.blobrepair.ops.RepairLog;
@@ -33,6 +34,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Configuration;
+import org.apache.camel.component.quartz.QuartzComponent;
 import org.apache.camel.spi.PropertiesComponent;
 import org.apache.camel.spi.Registry;
 import org.apache.camel.support.service.ServiceSupport;
@@ -65,7 +67,8 @@ public class BlobRepairConfiguration implements CamelConfiguration {
     public void configure(CamelContext context) throws Exception {
         PropertiesComponent properties = context.getPropertiesComponent();
         RepairSettings settings = RepairSettings.from(properties::resolveProperty);
-        properties.addOverrideProperty("repair.schedule.trigger", CycleSchedule.triggerOptions(settings.interval(), settings.cron()));
+        properties.addOverrideProperty("repair.schedule.trigger",
+                CycleSchedule.triggerOptions(settings.interval(), settings.cron(), settings.clusterEnabled()));
         properties.addOverrideProperty("repair.schedule.start-delay-ms", String.valueOf(settings.startupDelay().toMillis()));
 
         Registry registry = context.getRegistry();
@@ -79,7 +82,10 @@ public class BlobRepairConfiguration implements CamelConfiguration {
         HikariDataSource dataSource = dataSource(settings.db());
         context.addService(new Closer(s3, dataSource));
         if (settings.db().initSchema()) {
-            initSchema(dataSource);
+            initSchema(dataSource, settings.clusterEnabled());
+        }
+        if (settings.clusterEnabled()) {
+            context.getComponent("quartz", QuartzComponent.class).setProperties(ClusteredQuartz.properties(settings.db()));
         }
 
         HttpClient http = HttpClient.newBuilder()
@@ -152,13 +158,22 @@ public class BlobRepairConfiguration implements CamelConfiguration {
         return new HikariDataSource(config);
     }
 
-    private static void initSchema(HikariDataSource dataSource) throws IOException, SQLException {
-        String sql;
-        try (InputStream in = BlobRepairConfiguration.class.getResourceAsStream("/db/schema.sql")) {
-            sql = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        }
+    private static void initSchema(HikariDataSource dataSource, boolean clustered) throws IOException, SQLException {
         try (Connection c = dataSource.getConnection(); Statement st = c.createStatement()) {
-            st.execute(sql);
+            st.execute(resource("/db/schema.sql"));
+            if (clustered && !ClusteredQuartz.tablesExist(c)) {
+                // Quartz's own DDL for its JDBC job store, run only while its tables are missing
+                st.execute(resource(ClusteredQuartz.QUARTZ_DDL));
+            }
+        }
+    }
+
+    private static String resource(String path) throws IOException {
+        try (InputStream in = BlobRepairConfiguration.class.getResourceAsStream(path)) {
+            if (in == null) {
+                throw new IOException("missing resource " + path);
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
         }
     }
 

@@ -15,11 +15,16 @@ public final class CycleSchedule {
     private CycleSchedule() {
     }
 
-    /** Trigger options for the quartz URI, e.g. {@code trigger.repeatInterval=3600000&trigger.repeatCount=-1}. */
-    public static String triggerOptions(Duration interval, Optional<String> cron) {
-        if (cron.isPresent()) {
-            return "cron=" + URLEncoder.encode(cron.get(), StandardCharsets.UTF_8);
-        }
-        return "trigger.repeatInterval=" + interval.toMillis() + "&trigger.repeatCount=-1";
+    /**
+     * Trigger options for the quartz URI, e.g. {@code trigger.repeatInterval=3600000&trigger.repeatCount=-1}.
+     * Clustered, the job lives in the shared JDBC store: a replica that stops must not delete or
+     * pause it for the others, and a job a dead replica was running is recovered by another.
+     */
+    public static String triggerOptions(Duration interval, Optional<String> cron, boolean clustered) {
+        String trigger = cron.isPresent()
+                ? "cron=" + URLEncoder.encode(cron.get(), StandardCharsets.UTF_8)
+                : "trigger.repeatInterval=" + interval.toMillis() + "&trigger.repeatCount=-1";
+        return clustered ? trigger + "&deleteJob=false&pauseJob=false&durableJob=true&recoverableJob=true"
+                + "&usingFixedCamelContextName=true" : trigger;
     }
 }

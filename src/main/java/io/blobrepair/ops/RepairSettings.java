@@ -48,7 +48,8 @@ public record RepairSettings(
         List<String> peerWallets,
         boolean presenceFilterEnabled,
         Duration presenceFilterRefresh,
-        long presenceFilterMaxBytes) {
+        long presenceFilterMaxBytes,
+        boolean clusterEnabled) {
 
     public enum PresenceMode { LISTING, HEAD }
 
@@ -152,7 +153,8 @@ public record RepairSettings(
                 wallets,
                 r.bool("repair.presence-filter.enabled"),
                 r.duration("repair.presence-filter.refresh", Duration.ofSeconds(1)),
-                r.positiveLong("repair.presence-filter.max-bytes"));
+                r.positiveLong("repair.presence-filter.max-bytes"),
+                r.bool("repair.cluster.enabled"));
     }
 
     /** Parses one value at a time and says exactly what was wrong. */

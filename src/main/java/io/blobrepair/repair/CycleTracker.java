@@ -8,6 +8,7 @@ import org.apache.camel.Exchange;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
@@ -19,7 +20,8 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Starts, resumes and ends repair cycles against the tracker table. Only one cycle runs at a
- * time in a process, whoever triggers it (Quartz, {@code --once}, JMX).
+ * time for a node, whoever triggers it (Quartz, {@code --once}, JMX) and however many replicas
+ * run: in-process by a flag, across processes by a PostgreSQL advisory lock.
  */
 public class CycleTracker {
 
@@ -41,6 +43,7 @@ public class CycleTracker {
     private volatile CycleState current;
     private volatile Instant lastStart;
     private final AtomicLong cyclesCompleted = new AtomicLong();
+    private volatile Connection cycleLock;
 
     public CycleTracker(RunStore runs, S3RequestCounter s3Requests, KnownPresentCache knownPresent, int cleanupEvery,
                         Duration abortRetryDelay, Clock clock) {
@@ -63,6 +66,13 @@ public class CycleTracker {
             return;
         }
         try {
+            cycleLock = runs.tryCycleLock();
+            if (cycleLock == null) {
+                running.set(false);
+                LOG.info("another replica is running a repair cycle for this node; this trigger starts nothing");
+                exchange.setProperty(REPORT, new CycleReport(0, false, Map.of(), Map.of(), 0, CycleReport.ALREADY_RUNNING));
+                return;
+            }
             boolean forceCleanup = Boolean.TRUE.equals(exchange.getMessage().getHeader(FORCE_CLEANUP, Boolean.class));
             CyclePlan plan = CyclePlan.next(runs.latest(), forceCleanup, cleanupEvery);
             Instant now = clock.instant();
@@ -92,8 +102,17 @@ public class CycleTracker {
             lastStart = now;
             exchange.setProperty(CidRepair.CYCLE, cycle);
         } catch (SQLException | RuntimeException e) {
+            releaseLock();
             running.set(false);
             throw e;
+        }
+    }
+
+    private void releaseLock() {
+        Connection lock = cycleLock;
+        cycleLock = null;
+        if (lock != null) {
+            runs.releaseCycleLock(lock);
         }
     }
 
@@ -121,6 +140,7 @@ public class CycleTracker {
         String reason = "FAILED: " + (cause == null ? "unknown" : cause.getClass().getSimpleName() + ": " + cause.getMessage());
         if (exchange.getProperty(CidRepair.CYCLE) == null) {
             LOG.error("repair cycle could not start: {}", reason);
+            releaseLock();
             running.set(false);
             CycleReport report = new CycleReport(0, false, Map.of(), Map.of(), 0, reason);
             exchange.setProperty(REPORT, report);
@@ -154,6 +174,7 @@ public class CycleTracker {
             return report;
         } finally {
             current = null;
+            releaseLock();
             running.set(false);
         }
     }

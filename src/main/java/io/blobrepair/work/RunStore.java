@@ -31,6 +31,40 @@ public class RunStore {
         this.dataSource = dataSource;
     }
 
+    /** Advisory lock key of "a cycle runs on this node's database" ("blob" in ASCII). */
+    static final long CYCLE_LOCK = 0x626c6f62L;
+
+    /**
+     * Takes the node-wide cycle lock (a PostgreSQL advisory lock) on a connection of its own, or
+     * returns null when another process holds it. The lock lives as long as that connection: a
+     * replica that dies releases it with its connection.
+     */
+    public Connection tryCycleLock() throws SQLException {
+        Connection c = dataSource.getConnection();
+        try (PreparedStatement ps = c.prepareStatement("SELECT pg_try_advisory_lock(?)")) {
+            ps.setLong(1, CYCLE_LOCK);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (rs.next() && rs.getBoolean(1)) {
+                    return c;
+                }
+            }
+        } catch (SQLException | RuntimeException e) {
+            c.close();
+            throw e;
+        }
+        c.close();
+        return null;
+    }
+
+    public void releaseCycleLock(Connection lock) {
+        try (lock; PreparedStatement ps = lock.prepareStatement("SELECT pg_advisory_unlock(?)")) {
+            ps.setLong(1, CYCLE_LOCK);
+            ps.execute();
+        } catch (SQLException e) {
+            // the connection is gone, and the lock with it
+        }
+    }
+
     public Optional<RepairRun> latest() throws SQLException {
         List<RepairRun> runs = recent(1);
         return runs.isEmpty() ? Optional.empty() : Optional.of(runs.get(0));

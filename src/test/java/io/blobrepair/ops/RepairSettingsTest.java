@@ -45,6 +45,7 @@ class RepairSettingsTest {
         p.put("repair.presence-filter.enabled", "true");
         p.put("repair.presence-filter.refresh", "30m");
         p.put("repair.presence-filter.max-bytes", "67108864");
+        p.put("repair.cluster.enabled", "false");
         return p;
     }
 
@@ -125,10 +126,12 @@ class RepairSettingsTest {
 
     @Test
     void cronWinsOverTheInterval() {
-        assertThat(CycleSchedule.triggerOptions(Duration.ofMinutes(10), Optional.empty()))
+        assertThat(CycleSchedule.triggerOptions(Duration.ofMinutes(10), Optional.empty(), false))
                 .isEqualTo("trigger.repeatInterval=600000&trigger.repeatCount=-1");
-        assertThat(CycleSchedule.triggerOptions(Duration.ofMinutes(10), Optional.of("0 15 * * * ?")))
+        assertThat(CycleSchedule.triggerOptions(Duration.ofMinutes(10), Optional.of("0 15 * * * ?"), false))
                 .isEqualTo("cron=0+15+*+*+*+%3F");
+        assertThat(CycleSchedule.triggerOptions(Duration.ofMinutes(10), Optional.empty(), true))
+                .contains("deleteJob=false").contains("recoverableJob=true");
     }
 
     @Test
