@@ -119,7 +119,8 @@ public class BlobRepairConfiguration implements CamelConfiguration {
         registry.bind("dataSource", dataSource);
         registry.bind("runStore", runStore);
         registry.bind("knownPresentCache", knownPresent);
-        registry.bind("peerHealth", new PeerHealth(settings.peers(), http, settings.pullConnectTimeout()));
+        PeerHealth peerHealth = new PeerHealth(settings.peers(), http, settings.pullConnectTimeout());
+        registry.bind("peerHealth", peerHealth);
         registry.bind("cycleTracker", tracker);
         registry.bind("presenceSteps", presence);
         registry.bind("workListWalk", new WorkListWalk(new WorkListStore(dataSource, WORK_BATCH_SIZE), tracker, clock));
@@ -138,7 +139,8 @@ public class BlobRepairConfiguration implements CamelConfiguration {
         registry.bind("blobWrites", new BlobWrites(knownPresent));
         registry.bind("peerApi", new PeerApi(settings.selfHost()));
         registry.bind("repairMetrics", new RepairMetrics(meters, s3Requests, knownPresent, presence, lostBlobs));
-        RepairService service = new RepairService(context.createProducerTemplate(), tracker, presence, knownPresent);
+        RepairService service = new RepairService(context.createProducerTemplate(), tracker, presence, knownPresent,
+                peerHealth, peerAuth);
         registry.bind("repairService", service);
         context.addService(service); // its @ManagedResource becomes the RepairService MBean
         registry.bind("repairHealthCheck", new RepairHealthCheck(runStore));

@@ -62,8 +62,4 @@ public final class ListingCoverage {
     public boolean coversAnything() {
         return parts.stream().anyMatch(Part::listed);
     }
-
-    public List<Part> parts() {
-        return parts;
-    }
 }

@@ -64,10 +64,6 @@ public final class PresenceIndex {
         return coverage.coversAnything();
     }
 
-    public boolean complete() {
-        return coverage.isComplete();
-    }
-
     /** Whether the listing saw every key that could be {@code key}: then a miss means absent. */
     public boolean covers(String key) {
         return coverage.covers(key);

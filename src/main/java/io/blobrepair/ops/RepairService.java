@@ -3,6 +3,8 @@ package io.blobrepair.ops;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.blobrepair.index.PresenceIndex;
+import io.blobrepair.peer.PeerAuth;
+import io.blobrepair.peer.PeerHealth;
 import io.blobrepair.repair.CycleReport;
 import io.blobrepair.repair.CycleState;
 import io.blobrepair.repair.CycleTracker;
@@ -36,13 +38,18 @@ public class RepairService extends ServiceSupport implements StaticService {
     private final CycleTracker tracker;
     private final PresenceSteps presence;
     private final KnownPresentCache knownPresent;
+    private final PeerHealth peerHealth;
+    private final PeerAuth peerAuth;
     private ExecutorService background;
 
-    public RepairService(ProducerTemplate template, CycleTracker tracker, PresenceSteps presence, KnownPresentCache knownPresent) {
+    public RepairService(ProducerTemplate template, CycleTracker tracker, PresenceSteps presence, KnownPresentCache knownPresent,
+                         PeerHealth peerHealth, PeerAuth peerAuth) {
         this.template = template;
         this.tracker = tracker;
         this.presence = presence;
         this.knownPresent = knownPresent;
+        this.peerHealth = peerHealth;
+        this.peerAuth = peerAuth;
     }
 
     /** Runs one cycle now and waits for it; a cycle already running makes this one report ALREADY_RUNNING. */
@@ -152,6 +159,16 @@ public class RepairService extends ServiceSupport implements StaticService {
     @ManagedAttribute(description = "Keys written since the listing that the cycle knows are present")
     public int getKnownPresentSize() {
         return knownPresent.size();
+    }
+
+    @ManagedAttribute(description = "Peers that answered /health_check at the last cycle's start")
+    public String getHealthyPeers() {
+        return String.join(",", peerHealth.healthyPeers());
+    }
+
+    @ManagedAttribute(description = "This node's wallet address for peers' repair.peer-wallets (empty with repair.peer-auth=none)")
+    public String getNodeWallet() {
+        return peerAuth.wallet().orElse("");
     }
 
     @ManagedAttribute(description = "Phase of the running cycle (listing, uploads, previews, qm_cids), empty when idle")

@@ -38,10 +38,6 @@ public class WorkListWalk {
         public boolean isMore() {
             return more;
         }
-
-        public WorkListName getList() {
-            return list;
-        }
     }
 
     private final WorkListStore store;
