@@ -116,6 +116,8 @@ class OperationsTest {
         assertThat((String) attribute("LastCycleCounters")).contains("\"pull_mine_needed\":1").contains("\"pull_mine_fail\":1");
         assertThat((String) attribute("LastCycleS3Requests")).contains("\"ListObjects\":1");
         assertThat(attribute("LastAbortedReason")).isEqualTo("");
+        assertThat(attribute("HealthyPeers")).isEqualTo(peer.url());
+        assertThat(attribute("NodeWallet")).isEqualTo(""); // repair.peer-auth=none
         assertThat((String) attribute("PresenceIndexBuiltAt")).isNotEmpty();
         int knownPresent = (Integer) attribute("KnownPresentSize");
         Blob pushed = Blob.of("pushed while watching JMX");
