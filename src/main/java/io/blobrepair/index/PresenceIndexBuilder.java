@@ -27,19 +27,27 @@ import java.util.function.LongConsumer;
  */
 public class PresenceIndexBuilder {
 
+    /** Keys per ListObjectsV2 page: S3's maximum. */
     static final int PAGE_SIZE = 1000;
 
     private final S3Client s3;
     private final String bucket;
     private final Clock clock;
     private final int parallelism;
+    private final int pageSize;
     private volatile int expectedEntries = 1024;
 
     public PresenceIndexBuilder(S3Client s3, String bucket, Clock clock, int parallelism) {
+        this(s3, bucket, clock, parallelism, PAGE_SIZE);
+    }
+
+    /** With a smaller page, so tests can page through partitions with few keys. */
+    PresenceIndexBuilder(S3Client s3, String bucket, Clock clock, int parallelism, int pageSize) {
         this.s3 = s3;
         this.bucket = bucket;
         this.clock = clock;
         this.parallelism = parallelism;
+        this.pageSize = pageSize;
     }
 
     /** The size of the last index built: the expected size of the next one. */
@@ -162,12 +170,13 @@ public class PresenceIndexBuilder {
 
         /** Lists up to {@code maxPages} more pages; a failure ends the partition where it got to. */
         void listPages(int maxPages, LongConsumer onKeysListed) {
-            ListObjectsV2Request.Builder request = ListObjectsV2Request.builder().bucket(bucket).maxKeys(PAGE_SIZE);
-            if (!prefix.isEmpty()) {
-                request.prefix(prefix);
-            }
             try {
                 for (int page = 0; page < maxPages && !done; page++) {
+                    ListObjectsV2Request.Builder request = ListObjectsV2Request.builder().bucket(bucket).maxKeys(pageSize);
+                    if (!prefix.isEmpty()) {
+                        request.prefix(prefix);
+                    }
+                    // a continuation token already encodes where to go on; start-after only opens the partition
                     if (token != null) {
                         request.continuationToken(token);
                     } else if (startAfter != null) {

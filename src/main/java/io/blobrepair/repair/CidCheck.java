@@ -73,6 +73,16 @@ public final class CidCheck {
         return action;
     }
 
+    /** Whether presence must be looked up at all (not a duplicate, not skipped as not mine or known present). */
+    public boolean isPresenceNeeded() {
+        return triage == RepairDecision.Triage.CHECK_PRESENCE;
+    }
+
+    /** The action's name, for the route's choice (a plain string compare per CID, no type conversion). */
+    public String getActionName() {
+        return action == null ? "" : action.name();
+    }
+
     void setAction(RepairDecision.Action action) {
         this.action = action;
     }

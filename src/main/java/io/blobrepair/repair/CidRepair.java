@@ -26,6 +26,7 @@ import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Arrays;
 import java.util.Optional;
@@ -80,18 +81,50 @@ public class CidRepair {
         this.clock = clock;
     }
 
-    /** Validates the CID, ranks it and decides whether its presence is worth asking for. */
-    public void triage(Exchange exchange) {
+    /**
+     * The batch step: triages every CID of a work-list batch and, where the listing answers,
+     * decides it, all in Java. Only the CIDs that need more — a HeadObject (not covered by the
+     * listing) or an action (pull, validate, delete) — are returned, for the per-CID route; a
+     * CID that is simply held costs no exchange at all.
+     */
+    public List<CidCheck> triageBatch(Exchange exchange) {
         CycleState cycle = cycle(exchange);
-        WorkItem item = exchange.getMessage().getBody(WorkItem.class);
+        PresenceIndex index = exchange.getProperty(INDEX, PresenceIndex.class);
+        @SuppressWarnings("unchecked")
+        List<WorkItem> items = exchange.getMessage().getBody(List.class);
+        List<CidCheck> needRoute = new ArrayList<>();
+        for (WorkItem item : items) {
+            try {
+                CidCheck check = triage(cycle, item);
+                if (check == null || !check.isPresenceNeeded()) {
+                    continue;
+                }
+                presenceFromIndex(cycle, check, index);
+                if (check.getPresence() != null) {
+                    decide(cycle, check);
+                    if (!check.getAction().needsWork()) {
+                        continue;
+                    }
+                }
+                needRoute.add(check);
+            } catch (RuntimeException e) {
+                // one bad CID must not stop the batch: counted and logged like any per-CID error
+                count(cycle, RepairCounter.REPAIR_CID_ERROR, "repair of {} failed: {}", item.cid(), e.toString());
+            }
+        }
+        return needRoute;
+    }
+
+    /** Validates the CID, ranks it and decides whether its presence is worth asking for; null when skipped. */
+    CidCheck triage(CycleState cycle, WorkItem item) {
         if (item.cid() == null || item.cid().isEmpty()) {
             cycle.getCounters().increment(RepairCounter.EMPTY_CID);
-            return;
+            return null;
         }
         Optional<Cid> cid = Cid.parse(item.cid());
         if (cid.isEmpty()) {
             count(cycle, RepairCounter.INVALID_CID, "malformed CID skipped: '{}'", abbreviate(item.cid()));
-            return;
+            return null;
         }
         cycle.getCounters().increment(RepairCounter.TOTAL_CHECKED);
         Placement where = placement.place(cid.get().value(), item.placementHosts());
@@ -106,7 +139,7 @@ public class CidRepair {
             case KNOWN_PRESENT -> cycle.getCounters().increment(RepairCounter.REPAIR_KNOWN_PRESENT);
             default -> { }
         }
-        exchange.setProperty(CHECK, check);
+        return check;
     }
 
     /**
@@ -114,10 +147,7 @@ public class CidRepair {
      * A key written since the listing counts as present, but without listed facts: such
      * presence never grounds a deletion.
      */
-    public void presenceFromIndex(Exchange exchange) {
-        CycleState cycle = cycle(exchange);
-        CidCheck check = check(exchange);
-        PresenceIndex index = exchange.getProperty(INDEX, PresenceIndex.class);
+    void presenceFromIndex(CycleState cycle, CidCheck check, PresenceIndex index) {
         if (!index.covers(check.getStorageKey())) {
             if (!headMode) {
                 cycle.getCounters().increment(RepairCounter.HEAD_FALLBACK_KEYS);
@@ -134,7 +164,11 @@ public class CidRepair {
         }
     }
 
-    /** HeadObject found it; trusted for deletions only when HeadObject is the configured source. */
+    /** The per-CID route's first step: the CID it carries. */
+    public void begin(Exchange exchange) {
+        exchange.setProperty(CHECK, exchange.getMessage().getBody(CidCheck.class));
+    }
+
     public void presentFromHead(Exchange exchange) {
         HeadObjectResponse head = exchange.getMessage().getBody(HeadObjectResponse.class);
         long modified = head.lastModified() == null ? 0 : head.lastModified().toEpochMilli();
@@ -156,8 +190,10 @@ public class CidRepair {
 
     /** Decides what to do now that presence (and, after validation, content) is known. */
     public void decide(Exchange exchange) {
-        CycleState cycle = cycle(exchange);
-        CidCheck check = check(exchange);
+        decide(cycle(exchange), check(exchange));
+    }
+
+    void decide(CycleState cycle, CidCheck check) {
         boolean firstDecision = check.getAction() == null;
         RepairDecision.Action action = RepairDecision.act(facts(cycle, check));
         check.setAction(action);
@@ -201,7 +237,7 @@ public class CidRepair {
         }
         if (Arrays.equals(digest.digest(), check.getCid().contentSha256().orElseThrow())) {
             check.markValidated();
-            decide(exchange);
+            decide(cycle, check);
         } else {
             cycle.getCounters().increment(RepairCounter.DELETE_INVALID_NEEDED);
             LOG.warn("cycle {}: {} does not hash to its CID: deleting it", cycle.getCycle(), check.getStorageKey());
@@ -316,6 +352,11 @@ public class CidRepair {
     public File pull(Exchange exchange) throws SQLException {
         CycleState cycle = cycle(exchange);
         CidCheck check = check(exchange);
+        if (knownPresent.contains(check.getStorageKey())) {
+            // written (pulled or pushed) since the batch was triaged: nothing to fetch any more
+            cycle.getCounters().increment(RepairCounter.REPAIR_KNOWN_PRESENT);
+            return null;
+        }
         String cid = check.getCid().value();
         Instant now = clock.instant();
         if (lost.count() > 0 && lost.triedWithin(cid, lostRetryPeriod, now)) {

@@ -44,7 +44,12 @@ public final class RepairDecision {
         /** Presence could not be established: do nothing this cycle. */
         SKIP_UNKNOWN,
         /** Nothing to do. */
-        NONE
+        NONE;
+
+        /** Whether the action needs the per-CID route (S3 or peer requests). */
+        public boolean needsWork() {
+            return this != ALREADY_HAVE && this != SKIP_UNKNOWN && this != NONE;
+        }
     }
 
     /**

@@ -47,6 +47,12 @@ public final class TestPeer implements AutoCloseable {
         this.server = server;
     }
 
+    static {
+        // the JDK server writes headers and body separately: without TCP_NODELAY every answer
+        // waits ~40 ms for a delayed ACK, which would make peers look slow in every test
+        System.setProperty("sun.net.httpserver.nodelay", "true");
+    }
+
     public static TestPeer start() throws IOException {
         HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         TestPeer peer = new TestPeer(server);
