@@ -1,11 +1,10 @@
 package io.blobrepair.index;
 
 import java.time.Instant;
-import java.util.HashMap;
-import java.util.Map;
 
 /**
- * The bucket's keys as one listing saw them: key → size and last-modified, O(1) lookup.
+ * The bucket's keys as one listing saw them: key → size and last-modified, O(1) lookup, about
+ * 40 bytes per key ({@link CompactKeyTable}: keys are kept as 128-bit hashes, never as strings).
  *
  * <p>Its {@link ListingCoverage} says which keys it can answer for: all of them after a complete
  * listing, those up to where each partition got after a partial one, none when the listing
@@ -15,38 +14,41 @@ import java.util.Map;
  */
 public final class PresenceIndex {
 
-    private final Map<String, ObjectFacts> entries;
+    private final CompactKeyTable entries;
     private final ListingCoverage coverage;
     private final Instant builtAt;
     private final long totalBytes;
     private final PresenceFilter filter;
 
-    private PresenceIndex(Map<String, ObjectFacts> entries, ListingCoverage coverage, Instant builtAt, PresenceFilter filter) {
+    private PresenceIndex(CompactKeyTable entries, long totalBytes, ListingCoverage coverage, Instant builtAt, PresenceFilter filter) {
         this.entries = entries;
+        this.totalBytes = totalBytes;
         this.coverage = coverage;
         this.builtAt = builtAt;
         this.filter = filter;
-        this.totalBytes = entries.values().stream().mapToLong(ObjectFacts::size).sum();
     }
 
     /** Collects the listed keys of one index, and the Bloom filter of them peers are served. */
     public static final class Builder {
-        private final Map<String, ObjectFacts> entries;
+        private final CompactKeyTable entries;
         private final com.google.common.hash.BloomFilter<CharSequence> filter;
+        private long totalBytes;
 
         private Builder(int expected) {
-            entries = new HashMap<>(expected * 4 / 3 + 16);
+            entries = new CompactKeyTable(expected);
             filter = PresenceFilter.newFilter(expected);
         }
 
         public void put(String key, long size, long lastModifiedMillis) {
-            entries.put(key, new ObjectFacts(size, lastModifiedMillis));
+            entries.put(key, size, lastModifiedMillis);
             filter.put(key);
+            totalBytes += size;
         }
 
         /** A filter only comes with a complete listing: a partial one would say "absent" wrongly. */
         public PresenceIndex build(ListingCoverage coverage, Instant builtAt) {
-            return new PresenceIndex(entries, coverage, builtAt, coverage.isComplete() ? PresenceFilter.of(filter, builtAt) : null);
+            return new PresenceIndex(entries, totalBytes, coverage, builtAt,
+                    coverage.isComplete() ? PresenceFilter.of(filter, builtAt) : null);
         }
     }
 
@@ -56,7 +58,7 @@ public final class PresenceIndex {
 
     /** No listing: every presence check goes to HeadObject. */
     public static PresenceIndex unavailable(Instant at) {
-        return new PresenceIndex(new HashMap<>(), ListingCoverage.none(), at, null);
+        return new PresenceIndex(new CompactKeyTable(0), 0, ListingCoverage.none(), at, null);
     }
 
     /** Whether the index answers for at least some keys. */
@@ -80,11 +82,12 @@ public final class PresenceIndex {
 
     /** The listed facts of {@code key}, or null when the listing did not see it. */
     public ObjectFacts lookup(String key) {
-        return entries.get(key);
+        int slot = entries.find(key);
+        return slot < 0 ? null : new ObjectFacts(entries.size(slot), entries.lastModified(slot));
     }
 
     public int entries() {
-        return entries.size();
+        return entries.entries();
     }
 
     /** Bytes the listing counted: the node's used space (complete listings only). */
@@ -92,7 +95,7 @@ public final class PresenceIndex {
         return totalBytes;
     }
 
-    public synchronized void markAbsent(String key) {
+    public void markAbsent(String key) {
         entries.remove(key);
     }
 }
