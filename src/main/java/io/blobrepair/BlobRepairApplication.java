@@ -1,6 +1,7 @@
 package io.blobrepair;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.blobrepair.demo.Demo;
 import io.blobrepair.ops.InvalidSettingException;
 import io.blobrepair.ops.RepairService;
 import io.blobrepair.repair.CycleReport;
@@ -10,7 +11,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Starts blob-repair. Without arguments it runs as a service (Quartz triggers cycles).
+ * Starts blob-repair. Without arguments it runs as a service (Quartz triggers cycles);
+ * {@code demo} runs the self-contained demo network ({@link Demo}).
  * {@code --once} runs one cycle now, prints its report as one JSON line and exits 0, or 1
  * when the cycle aborted; {@code --cleanup} makes that cycle a cleanup cycle, {@code --dry-run}
  * only counts and logs the pulls and deletions it would make. A bad configuration
@@ -37,6 +39,9 @@ public final class BlobRepairApplication {
     }
 
     private static void start(String[] args) throws Exception {
+        if (args.length > 0 && "demo".equals(args[0])) {
+            System.exit(Demo.run(List.of(args).subList(1, args.length)));
+        }
         List<String> camelArgs = new ArrayList<>();
         boolean once = false;
         boolean cleanup = false;
