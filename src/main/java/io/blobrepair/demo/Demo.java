@@ -1,206 +1,311 @@
 package io.blobrepair.demo;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.blobrepair.BlobRepairApplication;
-import io.blobrepair.cid.ContentHash;
-import io.blobrepair.cid.StorageKey;
 import io.blobrepair.ops.RepairService;
-import io.blobrepair.placement.RendezvousRanking;
 import io.blobrepair.repair.CycleReport;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import org.apache.camel.main.Main;
-import org.gaul.s3proxy.AuthenticationType;
-import org.gaul.s3proxy.S3Proxy;
-import org.jclouds.ContextBuilder;
-import org.jclouds.blobstore.BlobStore;
-import org.jclouds.blobstore.BlobStoreContext;
 
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
 import java.net.ServerSocket;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
+import java.util.stream.Stream;
 
 /**
- * {@code java -jar blob-repair.jar demo [--blobs N] [--data DIR]}: a three-node network in one
- * process, on an embedded S3-compatible server (s3proxy, files under DIR/s3) and an embedded
- * PostgreSQL (DIR/pg). Node 1 misses some blobs, holds some it should not, and one of its blobs
- * is corrupted; it runs a normal and then a cleanup cycle, and the demo prints what each did and
- * cost. Every run starts from a fresh DIR.
+ * {@code blob-repair demo}: the repair job at work with nothing installed. It starts an S3
+ * server (s3proxy over files under {@code <data>/s3}) and a PostgreSQL (embedded, under
+ * {@code <data>/pg}), seeds a network of three nodes in this process, runs a normal and then a
+ * cleanup cycle on node 1, and prints what they did and what they cost; the last stdout line is
+ * the summary as one JSON object. Every run starts afresh: it removes the previous run's
+ * {@code s3} and {@code pg} directories (and refuses to touch ones it did not create).
+ * Exit 0 when both cycles completed and node 1 ended holding exactly its blobs, 1 otherwise,
+ * 2 on bad arguments.
  */
 public final class Demo {
 
-    private static final String ACCESS_KEY = "demo";
+    static final int DEFAULT_BLOBS = 300;
+    static final int MIN_BLOBS = 10;
+    static final int REPLICATION_FACTOR = 2;
+    /** Node 1's clock runs this far ahead, so that blobs seeded now count as old enough to delete. */
+    static final Duration CLOCK_AHEAD = Duration.ofDays(8);
+    /** Node 1's free space once its missing blobs are pulled: under 5%, so it counts as full. */
+    static final double FREE_AFTER_PULLS = 0.02;
+    /** The default (0.05) would stop the demo's cleanup before its last deletions (2 of 8 blobs at 10 blobs). */
+    static final double MAX_DELETE_FRACTION = 0.25;
+    static final String USAGE = "usage: blob-repair demo [--blobs N] [--data DIR]  (defaults: --blobs "
+            + DEFAULT_BLOBS + " --data ./data)";
+
+    private static final String ACCESS_KEY = "demo-access-key";
     private static final String SECRET_KEY = "demo-secret-key";
+    /** Written into the data directory: its s3/ and pg/ are the demo's to remove. */
+    private static final String MARKER = ".blob-repair-demo";
     private static final int NODES = 3;
-    private static final int R = 2;
 
     private Demo() {
     }
 
+    record Options(int blobs, Path data) {
+
+        static Options parse(List<String> args) {
+            int blobs = DEFAULT_BLOBS;
+            Path data = Path.of("data");
+            for (int i = 0; i < args.size(); i++) {
+                String arg = args.get(i);
+                String value = i + 1 < args.size() ? args.get(i + 1) : null;
+                switch (arg) {
+                    case "--blobs" -> {
+                        try {
+                            blobs = Integer.parseInt(required(arg, value));
+                        } catch (NumberFormatException e) {
+                            throw new IllegalArgumentException("--blobs takes a whole number, not '" + value + "'");
+                        }
+                        if (blobs < MIN_BLOBS) {
+                            throw new IllegalArgumentException("--blobs must be at least " + MIN_BLOBS + " to show every case");
+                        }
+                        i++;
+                    }
+                    case "--data" -> {
+                        data = Path.of(required(arg, value));
+                        i++;
+                    }
+                    default -> throw new IllegalArgumentException("unknown argument '" + arg + "'");
+                }
+            }
+            return new Options(blobs, data.toAbsolutePath().normalize());
+        }
+
+        private static String required(String option, String value) {
+            if (value == null) {
+                throw new IllegalArgumentException(option + " needs a value");
+            }
+            return value;
+        }
+    }
+
+    /** One node of the demo network. */
+    record Node(int number, int port, String database) {
+
+        String name() {
+            return "node-" + number;
+        }
+
+        /** Its bucket: bucket names need at least three characters. */
+        String bucket() {
+            return name();
+        }
+
+        String host() {
+            return "http://127.0.0.1:" + port;
+        }
+    }
+
+    /** Node 1's bucket after both cycles, against what it should hold. */
+    record FinalState(long shouldHold, long holdsValid, long holdsExtra) {
+
+        boolean repaired() {
+            return holdsValid == shouldHold && holdsExtra == 0;
+        }
+    }
+
+    /** Runs the demo; the exit code is returned, not taken. */
     public static int run(List<String> args) throws Exception {
-        int blobs = 60;
-        Path data = Path.of("data");
-        for (int i = 0; i < args.size(); i++) {
-            switch (args.get(i)) {
-                case "--blobs" -> blobs = Integer.parseInt(args.get(++i));
-                case "--data" -> data = Path.of(args.get(++i));
-                default -> throw new IllegalArgumentException("demo takes --blobs N and --data DIR, not " + args.get(i));
-            }
-        }
-        deleteRecursively(data);
-        Files.createDirectories(data.resolve("s3"));
-        say("blob-repair demo: %d blobs on a 3-node network (R=%d), data under %s (wiped at each run)", blobs, R, data.toAbsolutePath());
-
-        Properties jclouds = new Properties();
-        jclouds.setProperty("jclouds.filesystem.basedir", data.resolve("s3").toAbsolutePath().toString());
-        BlobStoreContext storeContext = ContextBuilder.newBuilder("filesystem").overrides(jclouds).build(BlobStoreContext.class);
-        BlobStore store = storeContext.getBlobStore();
-        S3Proxy s3 = S3Proxy.builder().blobStore(store).endpoint(URI.create("http://127.0.0.1:" + freePort()))
-                .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, ACCESS_KEY, SECRET_KEY).build();
-        s3.start();
-        while (!"STARTED".equals(s3.getState())) {
-            Thread.sleep(10);
-        }
-        EmbeddedPostgres pg = EmbeddedPostgres.builder().setDataDirectory(data.resolve("pg")).setCleanDataDirectory(true).start();
-        List<Main> nodes = new ArrayList<>();
+        Options options;
         try {
-            List<String> urls = new ArrayList<>();
-            for (int n = 0; n < NODES; n++) {
-                urls.add("http://127.0.0.1:" + freePort());
-                store.createContainerInLocation(null, "node-" + (n + 1));
-                try (Connection c = pg.getPostgresDatabase().getConnection(); Statement st = c.createStatement()) {
-                    st.execute("CREATE DATABASE node" + (n + 1));
-                }
-            }
+            options = Options.parse(args);
+        } catch (IllegalArgumentException e) {
+            System.err.println("blob-repair demo: " + e.getMessage());
+            System.err.println(USAGE);
+            return 2;
+        }
+        Path data = options.data();
+        boolean removed;
+        try {
+            removed = startAfresh(data);
+        } catch (IllegalStateException e) {
+            System.err.println("blob-repair demo: " + e.getMessage());
+            return 2;
+        }
+        PrintStream out = System.out;
+        List<Node> nodes = new ArrayList<>();
+        for (int i = 1; i <= NODES; i++) {
+            nodes.add(new Node(i, freePort(), "node_" + i));
+        }
+        Node nodeOne = nodes.get(0);
+        List<String> hosts = nodes.stream().map(Node::host).toList();
+        SeededNetwork network = SeededNetwork.plan(options.blobs(), hosts, REPLICATION_FACTOR);
+        long capacity = (long) Math.ceil(network.nodeOneBytesAfterPulls() / (1 - FREE_AFTER_PULLS));
 
-            // seed: every blob on the two nodes that rank first for it, then node 1's faults
-            List<String> cids = new ArrayList<>();
-            int missing = 0;
-            int overReplicated = 0;
-            long node1Bytes = 0;
-            String corrupted = null;
-            for (int i = 0; i < blobs; i++) {
-                byte[] content = ("demo blob " + i + " ").repeat(20 + i % 50).getBytes(StandardCharsets.UTF_8);
-                String cid = ContentHash.v1CidOf(content);
-                cids.add(cid);
-                List<String> ranked = RendezvousRanking.rank(cid, urls);
-                boolean node1Holds = ranked.indexOf(urls.get(0)) < R;
-                for (int n = 0; n < NODES; n++) {
-                    boolean holds = ranked.indexOf(urls.get(n)) < R;
-                    if (n == 0 && node1Holds && i % 5 == 0) {
-                        holds = false; // missing on node 1: it must pull
-                        missing++;
-                    } else if (n == 0 && !node1Holds && i % 3 == 0) {
-                        holds = true; // a copy node 1 should not hold
-                        overReplicated++;
-                    }
-                    if (holds) {
-                        byte[] stored = content;
-                        if (n == 0 && corrupted == null && node1Holds) {
-                            stored = "corrupted bytes".getBytes(StandardCharsets.UTF_8);
-                            corrupted = cid;
-                        }
-                        store.putBlob("node-" + (n + 1), store.blobBuilder(StorageKey.of(cid)).payload(stored)
-                                .contentLength(stored.length).build());
-                        if (n == 0) {
-                            node1Bytes += stored.length;
-                        }
-                    }
-                }
+        progress("starting s3proxy (files under " + data.resolve("s3") + ") and PostgreSQL (under " + data.resolve("pg") + ")");
+        try (DemoS3 s3 = DemoS3.start(data.resolve("s3"), ACCESS_KEY, SECRET_KEY);
+             EmbeddedPostgres postgres = EmbeddedPostgres.builder()
+                     .setDataDirectory(data.resolve("pg"))
+                     .setCleanDataDirectory(false)
+                     .start()) {
+            progress("seeding " + options.blobs() + " blobs on " + NODES + " nodes");
+            for (Node node : nodes) {
+                s3.createBucket(node.bucket());
+                createDatabase(postgres, node, network.cids());
             }
-            say("node 1: %d blobs missing, %d over-replicated copies, 1 corrupted (%s)", missing, overReplicated, corrupted);
+            network.seed(s3, nodes.stream().map(Node::bucket).toList());
 
-            for (int n = 0; n < NODES; n++) {
-                Main main = BlobRepairApplication.newMain();
-                Map<String, String> p = new LinkedHashMap<>();
-                p.put("camel.main.name", "demo-node-" + (n + 1));
-                p.put("repair.s3.endpoint", "http://127.0.0.1:" + s3.getPort());
-                p.put("repair.s3.bucket", "node-" + (n + 1));
-                p.put("repair.s3.access-key", ACCESS_KEY);
-                p.put("repair.s3.secret-key", SECRET_KEY);
-                p.put("repair.db.url", pg.getJdbcUrl("postgres", "node" + (n + 1)));
-                p.put("repair.db.user", "postgres");
-                p.put("repair.self-host", urls.get(n));
-                p.put("repair.peers", String.join(",", urls));
-                p.put("repair.replication-factor", String.valueOf(R));
-                p.put("repair.http.port", urls.get(n).substring(urls.get(n).lastIndexOf(':') + 1));
-                p.put("repair.http.host", "127.0.0.1");
-                p.put("repair.enabled", "false");
-                p.put("camel.management.enabled", "false");
-                if (n == 0) {
-                    // node 1 is nearly full, so it keeps no more than R copies; seeded blobs count as old
-                    p.put("repair.capacity-bytes", String.valueOf(node1Bytes + node1Bytes / 50));
-                    p.put("repair.max-delete-fraction", "0.5");
-                    main.bind("clock", Clock.offset(Clock.systemUTC(), Duration.ofDays(8)));
+            List<Main> running = new ArrayList<>();
+            CycleReport normal;
+            CycleReport cleanup;
+            try {
+                for (Node node : nodes) {
+                    progress("starting blob-repair " + node.name() + " on " + node.host());
+                    Map<String, String> settings = settings(node, hosts, s3, postgres);
+                    Clock clock = null;
+                    if (node == nodeOne) {
+                        settings.put("repair.capacity-bytes", String.valueOf(capacity));
+                        settings.put("repair.max-delete-fraction", String.valueOf(MAX_DELETE_FRACTION));
+                        clock = Clock.offset(Clock.systemUTC(), CLOCK_AHEAD);
+                    }
+                    running.add(startNode(settings, clock));
                 }
-                p.forEach(main::addOverrideProperty);
-                main.start();
-                nodes.add(main);
+                RepairService service = running.get(0).getCamelContext().getRegistry()
+                        .lookupByNameAndType("repairService", RepairService.class);
+                progress("node-1: normal cycle");
+                normal = service.runCycle(false);
+                progress("node-1: cleanup cycle");
+                cleanup = service.runCycle(true);
+            } finally {
+                progress("stopping the nodes, s3proxy and PostgreSQL");
+                Collections.reverse(running);
+                running.forEach(Main::stop);
             }
-            try (Connection c = pg.getDatabase("postgres", "node1").getConnection();
-                 PreparedStatement ps = c.prepareStatement("INSERT INTO audio_previews (cid) VALUES (?)")) {
+            FinalState state = finalState(network, s3, nodeOne.bucket());
+            DemoReport report = new DemoReport(options, removed, s3.endpoint(), nodes, network, capacity, normal, cleanup, state);
+            report.text().forEach(out::println);
+            out.println(report.json());
+            out.flush();
+            return normal.aborted() || cleanup.aborted() || !state.repaired() ? 1 : 0;
+        }
+    }
+
+    /**
+     * Removes the previous run's {@code s3/} and {@code pg/} under {@code data}; refuses when they
+     * exist without the demo's marker (someone else's files).
+     *
+     * @return whether a previous run's data was removed
+     */
+    static boolean startAfresh(Path data) throws IOException {
+        Path s3 = data.resolve("s3");
+        Path pg = data.resolve("pg");
+        Path marker = data.resolve(MARKER);
+        boolean previous = Files.exists(s3) || Files.exists(pg);
+        if (previous && !Files.exists(marker)) {
+            throw new IllegalStateException(data + " already holds s3/ or pg/ that the demo did not create;"
+                    + " choose another directory with --data");
+        }
+        deleteTree(s3);
+        deleteTree(pg);
+        Files.createDirectories(data);
+        Files.writeString(marker, "s3/ and pg/ here belong to `blob-repair demo`: each run removes and recreates them\n");
+        return previous;
+    }
+
+    private static void deleteTree(Path root) throws IOException {
+        if (!Files.exists(root)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(root)) {
+            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
+    }
+
+    private static void createDatabase(EmbeddedPostgres postgres, Node node, List<String> cids) throws SQLException, IOException {
+        try (Connection c = postgres.getPostgresDatabase().getConnection(); Statement st = c.createStatement()) {
+            st.execute("CREATE DATABASE " + node.database());
+        }
+        String schema;
+        try (InputStream in = Demo.class.getResourceAsStream("/db/schema.sql")) {
+            if (in == null) {
+                throw new IOException("missing resource /db/schema.sql");
+            }
+            schema = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+        try (Connection c = postgres.getDatabase("postgres", node.database()).getConnection()) {
+            try (Statement st = c.createStatement()) {
+                st.execute(schema);
+            }
+            // every node's previews list every blob: each node decides for itself which are its own
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO audio_previews (cid) VALUES (?)")) {
                 for (String cid : cids) {
                     ps.setString(1, cid);
                     ps.addBatch();
                 }
                 ps.executeBatch();
             }
-            say("(node 1's clock runs 8 days ahead, so the seeded blobs count as old enough to delete)");
-
-            RepairService node1 = nodes.get(0).getCamelContext().getRegistry().lookupByNameAndType("repairService", RepairService.class);
-            CycleReport normal = node1.runCycle(false);
-            print("normal cycle", normal);
-            CycleReport cleanup = node1.runCycle(true);
-            print("cleanup cycle", cleanup);
-
-            Map<String, Object> summary = new LinkedHashMap<>();
-            summary.put("blobs", blobs);
-            summary.put("seeded_missing", missing);
-            summary.put("seeded_over_replicated", overReplicated);
-            summary.put("normal", normal);
-            summary.put("cleanup", cleanup);
-            System.out.println(new ObjectMapper().writeValueAsString(summary));
-            return normal.aborted() || cleanup.aborted() ? 1 : 0;
-        } finally {
-            for (Main main : nodes) {
-                main.stop();
-            }
-            pg.close();
-            s3.stop();
-            storeContext.close();
         }
     }
 
-    private static void print(String title, CycleReport r) {
-        Map<String, Long> c = r.counters();
-        Map<String, Long> s3 = r.s3Requests();
-        say("");
-        say("%s %d%s: %d ms", title, r.cycle(), r.aborted() ? " (aborted: " + r.abortedReason() + ")" : "", r.durationMs());
-        say("  checked %d CIDs: %d held, %d pulled (%d failed attempts), %d deleted as invalid, %d as over-replicated",
-                c.get("total_checked"), c.get("already_have"), c.get("pull_mine_success"), c.get("pull_mine_fail"),
-                c.get("delete_invalid_success"), c.get("delete_over_replicated_success"));
-        say("  S3 requests: ListObjects %d, HeadObject %d, GetObject %d, PutObject %d, DeleteObject %d",
-                s3.get("ListObjects"), s3.get("HeadObject"), s3.get("GetObject"), s3.get("PutObject"), s3.get("DeleteObject"));
-        long lookups = c.get("presence_index_hit") + c.get("presence_index_miss");
-        say("  presence: %d index entries answered %d lookups with %d ListObjects; per-key HeadObject would have cost %d requests",
-                c.get("presence_index_entries"), lookups, s3.get("ListObjects"), lookups);
+    private static Map<String, String> settings(Node node, List<String> hosts, DemoS3 s3, EmbeddedPostgres postgres) {
+        Map<String, String> p = new LinkedHashMap<>();
+        p.put("camel.main.name", "blob-repair-demo-" + node.name());
+        p.put("repair.s3.endpoint", s3.endpoint());
+        p.put("repair.s3.bucket", node.bucket());
+        p.put("repair.s3.access-key", ACCESS_KEY);
+        p.put("repair.s3.secret-key", SECRET_KEY);
+        p.put("repair.db.url", postgres.getJdbcUrl("postgres", node.database()));
+        p.put("repair.db.user", "postgres");
+        p.put("repair.db.password", "");
+        p.put("repair.self-host", node.host());
+        p.put("repair.peers", String.join(",", hosts));
+        p.put("repair.replication-factor", String.valueOf(REPLICATION_FACTOR));
+        p.put("repair.http.host", "127.0.0.1");
+        p.put("repair.http.port", String.valueOf(node.port()));
+        // cycles only when the demo asks; no management server, so nothing else needs a port
+        p.put("repair.enabled", "false");
+        p.put("camel.management.enabled", "false");
+        p.put("camel.main.shutdownTimeout", "2");
+        // three nodes starting: one line each instead of Camel's full startup summaries
+        p.put("camel.main.autoConfigurationLogSummary", "false");
+        p.put("camel.main.startupSummaryLevel", "Oneline");
+        return p;
     }
 
-    private static void say(String format, Object... args) {
-        System.out.println(String.format(format, args));
+    private static Main startNode(Map<String, String> settings, Clock clock) throws Exception {
+        Main main = BlobRepairApplication.newMain();
+        settings.forEach(main::addOverrideProperty);
+        if (clock != null) {
+            main.bind("clock", clock);
+        }
+        main.start();
+        return main;
+    }
+
+    private static FinalState finalState(SeededNetwork network, DemoS3 s3, String bucket) throws IOException {
+        long valid = 0;
+        long extra = 0;
+        for (SeededNetwork.SeededBlob blob : network.blobs()) {
+            byte[] held = s3.read(bucket, blob.key());
+            if (blob.kind().mine() && held != null && Arrays.equals(held, blob.content())) {
+                valid++;
+            } else if (!blob.kind().mine() && held != null) {
+                extra++;
+            }
+        }
+        return new FinalState(network.mine(), valid, extra);
     }
 
     private static int freePort() throws IOException {
@@ -209,13 +314,8 @@ public final class Demo {
         }
     }
 
-    private static void deleteRecursively(Path dir) throws IOException {
-        if (Files.exists(dir)) {
-            try (var paths = Files.walk(dir)) {
-                for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-                    Files.delete(p);
-                }
-            }
-        }
+    /** Progress goes to stderr with the nodes' logs; the report alone goes to stdout. */
+    private static void progress(String message) {
+        System.err.println("demo: " + message);
     }
 }
