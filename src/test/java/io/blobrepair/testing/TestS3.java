@@ -44,11 +44,25 @@ public final class TestS3 implements AutoCloseable {
 
     /** A server that only accepts {@link #ACCESS_KEY} with this secret key. */
     public static TestS3 start(String secretKey) throws Exception {
+        return start(secretKey, false);
+    }
+
+    /**
+     * A server whose flat listings page through a sorted key set ({@link SortedListingBlobStore}),
+     * so listing N keys costs O(N) as on a real server, not the transient store's O(N²): for
+     * benchmarks and tests with 100,000 keys and more.
+     */
+    public static TestS3 startWithSortedListing() throws Exception {
+        return start(SECRET_KEY, true);
+    }
+
+    private static TestS3 start(String secretKey, boolean sortedListing) throws Exception {
         BlobStoreContext context = ContextBuilder.newBuilder("transient")
                 .credentials("identity", "credential")
                 .overrides(new Properties())
                 .build(BlobStoreContext.class);
-        FaultyBlobStore store = new FaultyBlobStore(context.getBlobStore());
+        BlobStore base = sortedListing ? new SortedListingBlobStore(context.getBlobStore()) : context.getBlobStore();
+        FaultyBlobStore store = new FaultyBlobStore(base);
         S3Proxy proxy = S3Proxy.builder()
                 .blobStore(store)
                 .endpoint(URI.create("http://127.0.0.1:0"))
