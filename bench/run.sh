@@ -1,14 +1,25 @@
 #!/usr/bin/env bash
-# Side-by-side benchmark: raw SDK listing vs our index build, and a full cycle with the presence
-# index vs one with per-key HeadObject, against an in-process S3 server and PostgreSQL.
-#   bench/run.sh [N] [HEAD_SAMPLE]
-# N: CIDs in the work list (default 100000); HEAD_SAMPLE: CIDs of the head-mode cycle
-# (default min(N, 100000): at 1M, per-key HeadObject over HTTP takes long on 2 cores).
-# The last stdout line is one JSON object.
+# Side-by-side benchmark against an in-process S3 server (s3proxy) and PostgreSQL: the raw SDK
+# listing (the floor) vs our index build, a full cycle with the presence index vs one with
+# per-key HeadObject, the index's heap per entry and lookup rate, and the per-CID route's rate.
+#
+#   bench/run.sh [N] [--skip-head | --head-sample K]
+#
+# N: CIDs in the work lists (default 100000; 1% of them missing from the bucket, held by a peer).
+# The head-mode cycle sends one HeadObject per CID over HTTP, several minutes per 100,000 on two
+# cores: by default it runs on the first min(N, 100000) CIDs (its own bucket and database, seeded
+# the same way); --head-sample K changes that, --skip-head leaves it out.
+# Progress and the table go to stdout; its last line is one JSON object. Maven's and the
+# service's logs go to stderr (bench/logback-bench.xml: warnings and errors only).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-N="${1:-100000}"
-HEAD_SAMPLE="${2:-$(( N < 100000 ? N : 100000 ))}"
-mvn -q -B -DskipTests test-compile dependency:build-classpath -Dmdep.outputFile=target/bench.cp -Dmdep.includeScope=test >&2
+N=100000
+if [[ $# -gt 0 && "$1" != --* ]]; then
+  N="$1"
+  shift
+fi
+mvn -q -B -Dstyle.color=never -DskipTests test-compile dependency:build-classpath \
+  -Dmdep.outputFile=target/bench.cp -Dmdep.includeScope=test >&2
+# 1M keys: the in-memory bucket (~1.1M blobs), the work-list CIDs and two indexes fit in 12 GiB
 exec java -Xms2g -Xmx12g -XX:+UseParallelGC -Dlogback.configurationFile=bench/logback-bench.xml \
-  -cp "target/classes:target/test-classes:$(cat target/bench.cp)" io.blobrepair.bench.RepairBenchmark "$N" "$HEAD_SAMPLE"
+  -cp "target/classes:target/test-classes:$(cat target/bench.cp)" io.blobrepair.bench.RepairBenchmark "$N" "$@"

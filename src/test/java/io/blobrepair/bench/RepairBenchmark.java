@@ -1,6 +1,9 @@
 package io.blobrepair.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.blobrepair.cid.ContentHash;
+import io.blobrepair.cid.StorageKey;
+import io.blobrepair.index.KeyPartitions;
 import io.blobrepair.index.PresenceIndex;
 import io.blobrepair.index.PresenceIndexBuilder;
 import io.blobrepair.ops.RepairSettings;
@@ -8,7 +11,6 @@ import io.blobrepair.repair.CycleReport;
 import io.blobrepair.repair.PresenceSteps;
 import io.blobrepair.s3.S3Clients;
 import io.blobrepair.s3.S3RequestCounter;
-import io.blobrepair.testing.Blob;
 import io.blobrepair.testing.TestDb;
 import io.blobrepair.testing.TestNode;
 import io.blobrepair.testing.TestPeer;
@@ -17,6 +19,12 @@ import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.ListObjectsV2Request;
 import software.amazon.awssdk.services.s3.model.ListObjectsV2Response;
 
+import java.lang.ref.Reference;
+import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -27,103 +35,100 @@ import java.util.Map;
 import java.util.Random;
 
 /**
- * Side by side, in one run: the raw SDK listing of a bucket (the floor), our index build, a
- * full cycle with the presence index and a full cycle with per-key HeadObject. Prints a table and,
- * as its last line, one JSON object. Run with {@code bench/run.sh [N]}.
+ * Side by side, in one run, against an in-process S3 server (s3proxy) and PostgreSQL: the raw SDK
+ * listing of the bucket (the floor), our index build, a full cycle with the presence index and a
+ * full cycle with per-key HeadObject; the index's heap per entry and lookup rate; the per-CID
+ * route's rate. Prints a table and, as its last line, one JSON object. Run with
+ * {@code bench/run.sh [N] [--skip-head | --head-sample K]}.
+ *
+ * <p>Of N CIDs, 98% are audio previews, 1% uploads (original files) and 1% legacy {@code Qm}
+ * CIDs; every 100th preview is missing from the bucket and held by a real HTTP peer, the only
+ * other host (replication factor 3: this node should hold every CID), so each cycle pulls 1%.
+ *
+ * <p>The head-mode cycle sends one HeadObject per CID over HTTP; it runs on the first
+ * {@code K = min(N, 100000)} CIDs by default (its own bucket and database seeded the same way,
+ * the same 1% missing), and is compared by rate when K &lt; N.
  */
 public final class RepairBenchmark {
 
+    /** Default CIDs of the head-mode cycle: above, per-key HeadObject takes long on two cores. */
+    public static final int DEFAULT_HEAD_SAMPLE = 100_000;
     private static final int RUNS = 3;
+    private static final int LOOKUPS_PER_RUN = 3_000_000;
+    private static final int LIST_PARALLELISM = 8;
+    private static final String LISTING_BUCKET = "bench-listing";
+    private static final String HEAD_BUCKET = "bench-head";
 
     private RepairBenchmark() {
     }
 
     public static void main(String[] args) throws Exception {
-        int n = args.length > 0 ? Integer.parseInt(args[0]) : 100_000;
-        int headSample = args.length > 1 ? Integer.parseInt(args[1]) : Math.min(n, 100_000);
-        Map<String, Object> result = run(n, headSample);
+        int n = 100_000;
+        Integer headSample = null;
+        for (int i = 0; i < args.length; i++) {
+            String arg = args[i];
+            if (arg.equals("--skip-head")) {
+                headSample = 0;
+            } else if (arg.equals("--head-sample") && i + 1 < args.length) {
+                headSample = Integer.parseInt(args[++i]);
+            } else if (arg.startsWith("--head-sample=")) {
+                headSample = Integer.parseInt(arg.substring("--head-sample=".length()));
+            } else if (arg.matches("\\d+")) {
+                n = Integer.parseInt(arg);
+            } else {
+                System.err.println("usage: RepairBenchmark [N] [--skip-head | --head-sample K]");
+                System.exit(2);
+            }
+        }
+        Map<String, Object> result = run(n, headSample == null ? Math.min(n, DEFAULT_HEAD_SAMPLE) : Math.min(n, headSample));
         System.out.println(new ObjectMapper().writeValueAsString(result));
         System.exit(0);
     }
 
-    /** Runs the whole benchmark; the map is the JSON line. */
+    /** Runs the whole benchmark; {@code headSample} 0 skips the head-mode cycle. The map is the JSON line. */
     public static Map<String, Object> run(int n, int headSample) throws Exception {
         Map<String, Object> out = new LinkedHashMap<>();
-        try (TestS3 s3 = TestS3.start(); TestPeer peer = TestPeer.start()) {
-            log("seeding %,d blobs (1%% missing, held by a peer) into two identical buckets and databases ...", n);
-            List<String> cids = new ArrayList<>(n);
-            List<String> keys = new ArrayList<>(n);
-            s3.createBucket("bench-listing");
-            s3.createBucket("bench-head");
-            int missing = 0;
-            for (int i = 0; i < n; i++) {
-                Blob b = Blob.of("bench blob " + i);
-                cids.add(b.cid());
-                if (i % 100 == 42) {
-                    peer.serve(b.cid(), b.content());
-                    missing++;
-                    continue;
-                }
-                keys.add(b.key());
-                s3.put("bench-listing", b.key(), b.content());
-                if (i < headSample) {
-                    s3.put("bench-head", b.key(), b.content());
-                }
-            }
+        // sorted listing: pages cost what their keys cost, as on a real server (see SortedListingBlobStore)
+        try (TestS3 s3 = TestS3.startWithSortedListing(); TestPeer peer = TestPeer.start()) {
+            s3.createBucket(LISTING_BUCKET);
+            s3.createBucket(HEAD_BUCKET);
             TestDb listingDb = TestDb.create();
             listingDb.createSchema();
             TestDb headDb = TestDb.create();
             headDb.createSchema();
-            for (int from = 0; from < n; from += 10_000) {
-                listingDb.addRows("audio_previews", "cid", cids.subList(from, Math.min(n, from + 10_000)));
-            }
-            headDb.addRows("audio_previews", "cid", cids.subList(0, headSample));
 
-            // (a) the floor and (b) our index build, interleaved
+            log("seeding %,d CIDs (1%% of them missing, held by the peer); head mode: %s ...", n,
+                    headSample == 0 ? "skipped" : String.format("%,d CIDs", headSample));
+            long seedStart = System.nanoTime();
+            Seeded seeded = seed(n, headSample, s3, peer, listingDb, headDb);
+            long seedMs = ms(seedStart);
+            List<String> keys = seeded.presentKeys;
+            log("  seeded in %,d ms; heap in use %,d MB", seedMs, usedHeap() >> 20);
+
+            // (a) the floor and (b) our index build, interleaved; requests counted per run
             S3RequestCounter counter = new S3RequestCounter();
-            S3Client client = S3Clients.create(new RepairSettings.S3(s3.endpoint(), "us-east-1", "bench-listing",
+            S3Client client = S3Clients.create(new RepairSettings.S3(s3.endpoint(), "us-east-1", LISTING_BUCKET,
                     TestS3.ACCESS_KEY, s3.secretKey(), true), counter, 5, 0);
-            PresenceIndexBuilder builder = new PresenceIndexBuilder(client, "bench-listing", Clock.systemUTC(), 8);
-            long[] raw = new long[RUNS];
-            long[] build = new long[RUNS];
-            long rawRequests = 0;
-            long buildRequests = 0;
-            PresenceIndex index = null;
-            for (int r = 0; r < RUNS; r++) {
-                long before = counter.count("ListObjects");
-                long t0 = System.nanoTime();
-                long listed = rawListing(client, "bench-listing");
-                raw[r] = (System.nanoTime() - t0) / 1_000_000;
-                rawRequests = counter.count("ListObjects") - before;
-                check(listed == keys.size(), "raw listing saw " + listed + " keys, expected " + keys.size());
-                index = null;
-                before = counter.count("ListObjects");
-                t0 = System.nanoTime();
-                index = builder.build(k -> { });
-                build[r] = (System.nanoTime() - t0) / 1_000_000;
-                buildRequests = counter.count("ListObjects") - before;
-                check(index.entries() == keys.size(), "index has " + index.entries() + " keys, expected " + keys.size());
-                log("  run %d: raw listing %,d ms (%d requests), index build %,d ms (%d requests)", r + 1, raw[r], rawRequests,
-                        build[r], buildRequests);
-            }
+            PresenceIndexBuilder builder = new PresenceIndexBuilder(client, LISTING_BUCKET, Clock.systemUTC(), LIST_PARALLELISM);
+            ListingRuns runs = listingRuns(client, builder, counter, keys.size());
+            long[] raw = runs.rawMs;
+            long[] build = runs.buildMs;
+            long rawRequests = runs.rawRequests;
+            long buildRequests = runs.buildRequests;
 
-            // memory per entry: heap with the index alive minus without
-            long withIndex = usedHeap();
-            int entries = index.entries();
-            index = null;
-            long withoutIndex = usedHeap();
-            index = builder.build(k -> { });
-            double bytesPerEntry = Math.max(0, withIndex - withoutIndex) / (double) entries;
+            // heap per entry, measured: used heap with one index alive minus without it
+            HeapMeasure heap = measureIndexHeap(builder);
+            PresenceIndex index = heap.index;
+            double bytesPerEntry = heap.bytesPerEntry;
+            heap = null;
 
             // lookups per second, one thread, existing keys in random order
-            List<String> shuffled = new ArrayList<>(keys);
-            Collections.shuffle(shuffled, new Random(7));
-            String[] probe = shuffled.toArray(String[]::new);
+            String[] probe = shuffled(keys);
             long[] lookupRates = new long[RUNS];
+            int rounds = Math.max(1, LOOKUPS_PER_RUN / Math.max(1, probe.length));
             for (int r = 0; r < RUNS; r++) {
                 long hits = 0;
                 long t0 = System.nanoTime();
-                int rounds = Math.max(1, 3_000_000 / probe.length);
                 for (int round = 0; round < rounds; round++) {
                     for (String key : probe) {
                         if (index.lookup(key) != null) {
@@ -135,71 +140,298 @@ public final class RepairBenchmark {
                 check(hits == (long) rounds * probe.length, "lookups missed keys");
                 lookupRates[r] = (long) (hits / (ns / 1e9));
             }
+            index = null;
 
-            // (c) a full cycle with the presence index; then one more, where everything is present,
-            // for the per-CID route's own rate (its cycle time without the listing)
-            CycleReport listing;
-            CycleReport allPresent;
-            double cidsPerSecond;
-            try (TestNode node = TestNode.start(nodeSettings(s3, "bench-listing", listingDb, peer, "listing"))) {
-                listing = node.runCycle();
-                allPresent = node.runCycle();
-                long buildMs = node.bean("presenceSteps", PresenceSteps.class).latestBuildTime().toMillis();
-                cidsPerSecond = allPresent.counters().get("total_checked") / Math.max(0.001, (allPresent.durationMs() - buildMs) / 1000.0);
+            // (c) full cycles with the presence index: the first pulls the missing 1%, the second finds everything
+            Cycle listing;
+            Cycle allPresent;
+            try (TestNode node = TestNode.start(nodeSettings(s3, LISTING_BUCKET, listingDb, peer, "listing"))) {
+                listing = Cycle.run(node);
+                allPresent = Cycle.run(node);
             }
-            check(listing.counters().get("pull_mine_success") == missing, "listing cycle pulled " + listing.counters());
+            check(!listing.report.aborted() && !allPresent.report.aborted(), "a listing-mode cycle aborted");
+            check(listing.counter("pull_mine_success") == seeded.missing,
+                    "listing cycle pulled " + listing.counter("pull_mine_success") + ", expected " + seeded.missing);
+            check(allPresent.counter("pull_mine_needed") == 0, "second listing cycle still pulled");
 
-            // (d) a full cycle with HeadObject per key
-            CycleReport head;
-            try (TestNode node = TestNode.start(nodeSettings(s3, "bench-head", headDb, peer, "head"))) {
-                head = node.runCycle();
+            // (d) a full cycle with HeadObject per key (same layout, same 1% missing)
+            Cycle head = null;
+            if (headSample > 0) {
+                try (TestNode node = TestNode.start(nodeSettings(s3, HEAD_BUCKET, headDb, peer, "head"))) {
+                    head = Cycle.run(node);
+                }
+                check(!head.report.aborted(), "the head-mode cycle aborted");
+                check(head.counter("pull_mine_success") == seeded.missingInHeadSample,
+                        "head cycle pulled " + head.counter("pull_mine_success") + ", expected " + seeded.missingInHeadSample);
             }
 
             long rawMs = median(raw);
             long buildMs = median(build);
-            int partitions = io.blobrepair.index.KeyPartitions.forParallelism(8).size();
-            log("");
-            log("%-44s %14s", "N keys in the bucket", String.format("%,d", keys.size()));
-            log("%-44s %14s", "raw SDK sequential listing (median of 3)", rawMs + " ms");
-            log("%-44s %14s", "our index build, 8 partitions (median of 3)", buildMs + " ms");
-            log("%-44s %14.2f", "index build / raw listing", buildMs / (double) rawMs);
-            log("%-44s %14s", "list requests: raw / index build", rawRequests + " / " + buildRequests
-                    + " (bound " + ((keys.size() + 999) / 1000 + partitions) + ")");
-            log("%-44s %14s", "cycle, listing mode", listing.durationMs() + " ms");
-            log("%-44s %14s", "  its S3 requests", listing.s3Requests());
-            log("%-44s %14s", "cycle, head mode (" + headSample + " CIDs)", head.durationMs() + " ms");
-            log("%-44s %14s", "  its S3 requests", head.s3Requests());
-            log("%-44s %14.1f", "index bytes per entry (heap, measured)", bytesPerEntry);
-            log("%-44s %,14d", "index lookups per second (1 thread, median)", median(lookupRates));
-            log("%-44s %14s", "next cycle, all present", allPresent.durationMs() + " ms");
-            log("%-44s %,14d", "per-CID route, CIDs per second (all present)", (long) cidsPerSecond);
+            int partitions = KeyPartitions.forParallelism(LIST_PARALLELISM).size();
+            long listBound = (keys.size() + 999) / 1000 + partitions;
+            double ratio = buildMs / (double) Math.max(1, rawMs);
+            double cidsPerSecond = allPresent.cidsPerSecondAfterListing();
 
-            out.put("n_keys", keys.size());
+            log("");
+            row("CIDs in the work lists / keys in the bucket", String.format("%,d / %,d", n, keys.size()));
+            row("(a) raw SDK sequential ListObjectsV2 (median of " + RUNS + ")",
+                    String.format("%,d ms  %s", rawMs, Arrays.toString(raw)));
+            row("(b) our index build, list-parallelism " + LIST_PARALLELISM, String.format("%,d ms  %s", buildMs, Arrays.toString(build)));
+            row("    index build / raw listing", String.format("%.2f", ratio));
+            row("    list requests: raw / index build / bound", rawRequests + " / " + buildRequests + " / " + listBound);
+            row("(c) cycle, presence=listing (pulls 1%)", String.format("%,d ms (its listing %,d ms)", listing.report.durationMs(),
+                    listing.listingMs));
+            row("    its S3 requests", listing.report.s3Requests());
+            row("    same node again, everything present", String.format("%,d ms (its listing %,d ms)",
+                    allPresent.report.durationMs(), allPresent.listingMs));
+            if (head != null) {
+                row("(d) cycle, presence=head" + (headSample < n ? " (first " + String.format("%,d", headSample) + " CIDs)" : ""),
+                        String.format("%,d ms", head.report.durationMs()));
+                row("    its S3 requests", head.report.s3Requests());
+                row("    CIDs/s: listing cycle / head cycle", String.format("%,d / %,d", Math.round(listing.cidsPerSecond()),
+                        Math.round(head.cidsPerSecond())));
+            } else {
+                row("(d) cycle, presence=head", "skipped (--skip-head)");
+            }
+            row("index heap per entry (measured, incl. filter)", String.format("%.1f bytes", bytesPerEntry));
+            row("index lookups/s (1 thread, median of " + RUNS + ")", String.format("%,d", median(lookupRates)));
+            row("per-CID route, CIDs/s (all present, w/o listing)", String.format("%,d", Math.round(cidsPerSecond)));
+            row("    first cycle, w/o listing (with pulls)", String.format("%,d", Math.round(listing.cidsPerSecondAfterListing())));
+
             out.put("n_cids", n);
+            out.put("n_keys", keys.size());
+            out.put("missing", seeded.missing);
+            out.put("seed_ms", seedMs);
+            out.put("runs", RUNS);
             out.put("raw_list_ms", rawMs);
             out.put("index_build_ms", buildMs);
-            out.put("index_build_vs_raw", Math.round(1000.0 * buildMs / rawMs) / 1000.0);
-            out.put("cycle_listing_ms", listing.durationMs());
-            out.put("cycle_head_ms", head.durationMs());
+            out.put("index_build_vs_raw_list", round3(ratio));
+            out.put("raw_list_requests", rawRequests);
+            out.put("index_build_requests", buildRequests);
+            out.put("list_requests_bound", listBound);
+            out.put("cycle_listing_ms", listing.report.durationMs());
+            out.put("cycle_listing_index_build_ms", listing.listingMs);
+            out.put("cycle_listing_all_present_ms", allPresent.report.durationMs());
+            out.put("checked_listing_mode", listing.counter("total_checked"));
+            out.put("list_requests", listing.request("ListObjects"));
+            out.put("head_requests_listing_mode", listing.request("HeadObject"));
+            out.put("node_counter_matches_report", listing.nodeCounterMatches && allPresent.nodeCounterMatches
+                    && (head == null || head.nodeCounterMatches));
+            out.put("pulls", listing.counter("pull_mine_success"));
+            out.put("head_mode", headSample == 0 ? "skipped" : headSample < n ? "sample" : "full");
             out.put("head_mode_cids", headSample);
-            out.put("list_requests", listing.s3Requests().get("ListObjects"));
-            out.put("list_requests_bound", (keys.size() + 999) / 1000 + partitions);
-            out.put("head_requests_listing_mode", listing.s3Requests().get("HeadObject"));
-            out.put("head_requests_head_mode", head.s3Requests().get("HeadObject"));
-            out.put("list_requests_head_mode", head.s3Requests().get("ListObjects"));
-            out.put("pulls", listing.counters().get("pull_mine_success"));
+            out.put("cycle_head_ms", head == null ? null : head.report.durationMs());
+            out.put("checked_head_mode", head == null ? null : head.counter("total_checked"));
+            out.put("head_requests_head_mode", head == null ? null : head.request("HeadObject"));
+            out.put("list_requests_head_mode", head == null ? null : head.request("ListObjects"));
+            out.put("pulls_head_mode", head == null ? null : head.counter("pull_mine_success"));
+            out.put("cycle_cids_per_s_listing", Math.round(listing.cidsPerSecond()));
+            out.put("cycle_cids_per_s_head", head == null ? null : Math.round(head.cidsPerSecond()));
             out.put("index_bytes_per_entry", Math.round(bytesPerEntry * 10) / 10.0);
             out.put("lookups_per_s", median(lookupRates));
-            out.put("cycle_all_present_ms", allPresent.durationMs());
-            out.put("cids_per_s", (long) cidsPerSecond);
+            out.put("cids_per_s", Math.round(cidsPerSecond));
+            out.put("cids_per_s_with_pulls", Math.round(listing.cidsPerSecondAfterListing()));
         }
         return out;
     }
 
+    /** Timings and request counts of the interleaved raw listings and index builds. */
+    private record ListingRuns(long[] rawMs, long[] buildMs, long rawRequests, long buildRequests) {
+    }
+
+    /** (a) and (b), {@link #RUNS} times each, interleaved; each checks it saw every key. */
+    private static ListingRuns listingRuns(S3Client client, PresenceIndexBuilder builder, S3RequestCounter counter,
+                                           int expectedKeys) {
+        long[] raw = new long[RUNS];
+        long[] build = new long[RUNS];
+        long rawRequests = 0;
+        long buildRequests = 0;
+        for (int r = 0; r < RUNS; r++) {
+            long before = counter.count("ListObjects");
+            long t0 = System.nanoTime();
+            long listed = rawListing(client, LISTING_BUCKET);
+            raw[r] = ms(t0);
+            rawRequests = counter.count("ListObjects") - before;
+            check(listed == expectedKeys, "raw listing saw " + listed + " keys, expected " + expectedKeys);
+
+            before = counter.count("ListObjects");
+            t0 = System.nanoTime();
+            int entries = builder.build(k -> { }).entries();
+            build[r] = ms(t0);
+            buildRequests = counter.count("ListObjects") - before;
+            check(entries == expectedKeys, "index has " + entries + " keys, expected " + expectedKeys);
+            log("  run %d: raw listing %,d ms (%d requests), index build %,d ms (%d requests)", r + 1, raw[r],
+                    rawRequests, build[r], buildRequests);
+        }
+        return new ListingRuns(raw, build, rawRequests, buildRequests);
+    }
+
+    /** An index, and the heap it takes per entry. */
+    private record HeapMeasure(PresenceIndex index, double bytesPerEntry) {
+    }
+
+    /**
+     * Used heap after full collections with one freshly built index alive, minus before it was
+     * built (no other index is reachable then: the timed builds' died with their method's frame).
+     */
+    private static HeapMeasure measureIndexHeap(PresenceIndexBuilder builder) throws InterruptedException {
+        long without = usedHeap();
+        PresenceIndex index = builder.build(k -> { });
+        long with = usedHeap();
+        Reference.reachabilityFence(index);
+        return new HeapMeasure(index, Math.max(0, with - without) / (double) index.entries());
+    }
+
+    /** What was seeded: the keys present in the listing-mode bucket and how many CIDs are missing. */
+    private record Seeded(List<String> presentKeys, int missing, int missingInHeadSample) {
+    }
+
+    /**
+     * Seeds both buckets straight into the in-memory store (no HTTP) and both databases: CID i is
+     * a legacy Qm CID when i % 100 == 13, an upload's original file when i % 100 == 7, otherwise an
+     * audio preview; it is missing (held by the peer only) when i % 100 == 42. The head-mode bucket
+     * and database get CIDs 0 .. headSample-1, seeded identically.
+     */
+    private static Seeded seed(int n, int headSample, TestS3 s3, TestPeer peer, TestDb listingDb, TestDb headDb)
+            throws SQLException {
+        List<String> present = new ArrayList<>(n);
+        Rows listingRows = new Rows(listingDb);
+        Rows headRows = new Rows(headDb);
+        int missing = 0;
+        int missingInHeadSample = 0;
+        for (int i = 0; i < n; i++) {
+            byte[] content = ("bench blob " + i).getBytes(StandardCharsets.UTF_8);
+            int kind = i % 100;
+            String cid = kind == 13 ? qmCidOf(content) : ContentHash.v1CidOf(content);
+            String key = StorageKey.of(cid);
+            boolean inHeadSample = i < headSample;
+            if (kind == 42) {
+                peer.serve(cid, content);
+                missing++;
+                if (inHeadSample) {
+                    missingInHeadSample++;
+                }
+            } else {
+                present.add(key);
+                s3.put(LISTING_BUCKET, key, content);
+                if (inHeadSample) {
+                    s3.put(HEAD_BUCKET, key, content);
+                }
+            }
+            listingRows.add(kind, i, cid);
+            if (inHeadSample) {
+                headRows.add(kind, i, cid);
+            }
+        }
+        listingRows.flush();
+        headRows.flush();
+        return new Seeded(present, missing, missingInHeadSample);
+    }
+
+    /** Work-list rows of one database, inserted in batches. */
+    private static final class Rows {
+        private static final int BATCH = 10_000;
+        private final TestDb db;
+        private final List<String> previews = new ArrayList<>();
+        private final List<String> qmCids = new ArrayList<>();
+        private final List<String[]> uploads = new ArrayList<>();
+
+        Rows(TestDb db) {
+            this.db = db;
+        }
+
+        void add(int kind, int i, String cid) throws SQLException {
+            if (kind == 13) {
+                qmCids.add(cid);
+            } else if (kind == 7) {
+                uploads.add(new String[] {String.format("upload-%09d", i), cid});
+            } else {
+                previews.add(cid);
+            }
+            if (previews.size() + qmCids.size() + uploads.size() >= BATCH) {
+                flush();
+            }
+        }
+
+        void flush() throws SQLException {
+            db.addRows("audio_previews", "cid", previews);
+            db.addRows("qm_cids", "key", qmCids);
+            try (Connection c = db.dataSource().getConnection(); PreparedStatement ps = c.prepareStatement(
+                    "INSERT INTO uploads (id, template, orig_file_cid) VALUES (?, 'img_square', ?)")) {
+                for (String[] upload : uploads) {
+                    ps.setString(1, upload[0]);
+                    ps.setString(2, upload[1]);
+                    ps.addBatch();
+                }
+                ps.executeBatch();
+            }
+            previews.clear();
+            qmCids.clear();
+            uploads.clear();
+        }
+    }
+
+    private static final String BASE58 = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";
+
+    /** The legacy (CIDv0) CID of content: base58 of the sha2-256 multihash, "Qm" and 44 more characters. */
+    static String qmCidOf(byte[] content) {
+        byte[] multihash = new byte[34];
+        multihash[0] = 0x12;
+        multihash[1] = 0x20;
+        System.arraycopy(ContentHash.newDigest().digest(content), 0, multihash, 2, 32);
+        StringBuilder out = new StringBuilder();
+        BigInteger value = new BigInteger(1, multihash);
+        BigInteger radix = BigInteger.valueOf(58);
+        while (value.signum() > 0) {
+            BigInteger[] qr = value.divideAndRemainder(radix);
+            out.append(BASE58.charAt(qr[1].intValue()));
+            value = qr[0];
+        }
+        return out.reverse().toString(); // a multihash starts with 0x12: no leading zero bytes to carry
+    }
+
+    /** One cycle of a node: its report, its listing time, and the node's own request counter around it. */
+    private record Cycle(CycleReport report, long listingMs, boolean nodeCounterMatches) {
+
+        static Cycle run(TestNode node) {
+            Map<String, Long> before = node.s3Requests().snapshot();
+            CycleReport report = node.runCycle();
+            Map<String, Long> sent = S3RequestCounter.difference(before, node.s3Requests().snapshot());
+            PresenceSteps presence = node.bean("presenceSteps", PresenceSteps.class);
+            long listingMs = presence.listingEnabled() ? presence.latestBuildTime().toMillis() : 0;
+            boolean matches = true;
+            for (String op : S3RequestCounter.REPORTED) {
+                matches &= sent.getOrDefault(op, 0L).equals(report.s3Requests().getOrDefault(op, 0L));
+            }
+            return new Cycle(report, listingMs, matches);
+        }
+
+        long counter(String name) {
+            return report.counters().getOrDefault(name, 0L);
+        }
+
+        long request(String operation) {
+            return report.s3Requests().getOrDefault(operation, 0L);
+        }
+
+        double cidsPerSecond() {
+            return counter("total_checked") / Math.max(0.001, report.durationMs() / 1000.0);
+        }
+
+        /** The per-CID route's rate: CIDs checked over the cycle's time without its listing. */
+        double cidsPerSecondAfterListing() {
+            return counter("total_checked") / Math.max(0.001, (report.durationMs() - listingMs) / 1000.0);
+        }
+    }
+
     private static Map<String, String> nodeSettings(TestS3 s3, String bucket, TestDb db, TestPeer peer, String presence)
             throws Exception {
-        Map<String, String> settings = TestNode.settings(s3, bucket, db, TestNode.freePort(), List.of(peer.url()));
+        int port = TestNode.freePort();
+        // self and the peer are the only hosts: with replication factor 3 this node should hold every CID
+        Map<String, String> settings = TestNode.settings(s3, bucket, db, port, List.of("http://127.0.0.1:" + port, peer.url()));
+        settings.put("repair.replication-factor", "3");
         settings.put("repair.presence", presence);
+        settings.put("repair.list-parallelism", String.valueOf(LIST_PARALLELISM));
         settings.put("repair.presence-filter.enabled", "false");
         // -Dbench.node.<property>=<value> passes any setting to the benchmarked nodes
         System.getProperties().stringPropertyNames().stream().filter(k -> k.startsWith("bench.node."))
@@ -207,27 +439,36 @@ public final class RepairBenchmark {
         return settings;
     }
 
+    /** The floor: one sequential ListObjectsV2 paginator over the bucket, counting keys. */
     private static long rawListing(S3Client client, String bucket) {
         long keys = 0;
-        String token = null;
-        do {
-            ListObjectsV2Response page = client.listObjectsV2(ListObjectsV2Request.builder().bucket(bucket).maxKeys(1000)
-                    .continuationToken(token).build());
+        for (ListObjectsV2Response page : client.listObjectsV2Paginator(
+                ListObjectsV2Request.builder().bucket(bucket).maxKeys(1000).build())) {
             keys += page.keyCount();
-            token = Boolean.TRUE.equals(page.isTruncated()) ? page.nextContinuationToken() : null;
-        } while (token != null);
+        }
         return keys;
     }
 
+    private static String[] shuffled(List<String> keys) {
+        List<String> copy = new ArrayList<>(keys);
+        Collections.shuffle(copy, new Random(7));
+        return copy.toArray(String[]::new);
+    }
+
+    /** Heap in use after full collections, once it stops shrinking. */
     private static long usedHeap() throws InterruptedException {
         Runtime rt = Runtime.getRuntime();
         long best = Long.MAX_VALUE;
-        for (int i = 0; i < 5; i++) {
+        for (int i = 0; i < 6; i++) {
             System.gc();
-            Thread.sleep(100);
+            Thread.sleep(150);
             best = Math.min(best, rt.totalMemory() - rt.freeMemory());
         }
         return best;
+    }
+
+    private static long ms(long startNanos) {
+        return (System.nanoTime() - startNanos) / 1_000_000;
     }
 
     private static long median(long[] values) {
@@ -236,10 +477,18 @@ public final class RepairBenchmark {
         return sorted[sorted.length / 2];
     }
 
+    private static double round3(double value) {
+        return Math.round(value * 1000) / 1000.0;
+    }
+
     private static void check(boolean condition, String message) {
         if (!condition) {
             throw new IllegalStateException(message);
         }
+    }
+
+    private static void row(String label, Object value) {
+        System.out.println(String.format("%-50s %s", label, value));
     }
 
     private static void log(String format, Object... args) {

@@ -1,7 +1,10 @@
 package io.blobrepair.bench;
 
+import io.blobrepair.cid.Cid;
+import io.blobrepair.index.KeyPartitions;
 import org.junit.jupiter.api.Test;
 
+import java.nio.charset.StandardCharsets;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -11,16 +14,53 @@ class RepairBenchmarkTest {
 
     @Test
     void benchmarkReportsRequestCountsSideBySide() throws Exception {
-        Map<String, Object> r = RepairBenchmark.run(3_000, 3_000);
+        int n = 3_000;
+        Map<String, Object> r = RepairBenchmark.run(n, n);
 
-        assertThat(r).containsKeys("n_keys", "raw_list_ms", "index_build_ms", "cycle_listing_ms", "cycle_head_ms",
-                "list_requests", "head_requests_listing_mode", "head_requests_head_mode", "index_bytes_per_entry",
-                "lookups_per_s", "cids_per_s");
-        assertThat(r.get("n_keys")).isEqualTo(2_970); // 1% missing
-        assertThat((Long) r.get("list_requests")).isLessThanOrEqualTo(((Number) r.get("list_requests_bound")).longValue());
-        assertThat(r.get("head_requests_listing_mode")).isEqualTo(0L);
-        assertThat(r.get("head_requests_head_mode")).isEqualTo(3_000L);
-        assertThat(r.get("list_requests_head_mode")).isEqualTo(0L);
-        assertThat(r.get("pulls")).isEqualTo(30L);
+        assertThat(r).containsKeys("n_keys", "raw_list_ms", "index_build_ms", "index_build_vs_raw_list", "cycle_listing_ms",
+                "cycle_head_ms", "list_requests", "head_requests_listing_mode", "head_requests_head_mode",
+                "index_bytes_per_entry", "lookups_per_s", "cids_per_s");
+        long keys = ((Number) r.get("n_keys")).longValue();
+        assertThat(keys).isEqualTo(2_970L); // 1% missing, held by the peer
+        long bound = (keys + 999) / 1000 + KeyPartitions.forParallelism(8).size();
+        assertThat(number(r, "raw_list_requests")).isEqualTo((keys + 999) / 1000);
+        assertThat(number(r, "index_build_requests")).isLessThanOrEqualTo(bound);
+        assertThat(number(r, "list_requests")).isPositive().isLessThanOrEqualTo(bound);
+        assertThat(number(r, "head_requests_listing_mode")).isZero();
+        assertThat(number(r, "checked_listing_mode")).isEqualTo(n);
+        assertThat(number(r, "checked_head_mode")).isEqualTo(n);
+        assertThat(number(r, "head_requests_head_mode")).isEqualTo(number(r, "checked_head_mode"));
+        assertThat(number(r, "list_requests_head_mode")).isZero();
+        assertThat(number(r, "pulls")).isEqualTo(30L);
+        assertThat(number(r, "pulls_head_mode")).isEqualTo(30L);
+        assertThat(r.get("node_counter_matches_report")).isEqualTo(true);
+        assertThat(r.get("head_mode")).isEqualTo("full");
+        assertThat(number(r, "index_bytes_per_entry")).isPositive();
+    }
+
+    @Test
+    void headModeCanBeSampledOrSkipped() throws Exception {
+        Map<String, Object> sampled = RepairBenchmark.run(2_000, 500);
+        assertThat(sampled.get("head_mode")).isEqualTo("sample");
+        assertThat(number(sampled, "checked_head_mode")).isEqualTo(500L);
+        assertThat(number(sampled, "head_requests_head_mode")).isEqualTo(500L);
+        assertThat(number(sampled, "pulls_head_mode")).isEqualTo(5L);
+
+        Map<String, Object> skipped = RepairBenchmark.run(1_000, 0);
+        assertThat(skipped.get("head_mode")).isEqualTo("skipped");
+        assertThat(skipped.get("cycle_head_ms")).isNull();
+        assertThat(skipped.get("head_requests_head_mode")).isNull();
+        assertThat(number(skipped, "head_requests_listing_mode")).isZero();
+    }
+
+    @Test
+    void legacyCidsAreWellFormed() {
+        String qm = RepairBenchmark.qmCidOf("bench blob 13".getBytes(StandardCharsets.UTF_8));
+        assertThat(qm).startsWith("Qm").hasSize(46);
+        assertThat(Cid.parse(qm)).isPresent();
+    }
+
+    private static long number(Map<String, Object> r, String key) {
+        return ((Number) r.get(key)).longValue();
     }
 }
