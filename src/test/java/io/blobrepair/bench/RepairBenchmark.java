@@ -39,7 +39,7 @@ import java.util.Random;
  * listing of the bucket (the floor), our index build, a full cycle with the presence index and a
  * full cycle with per-key HeadObject; the index's heap per entry and lookup rate; the per-CID
  * route's rate. Prints a table and, as its last line, one JSON object. Run with
- * {@code bench/run.sh [N] [--skip-head | --head-sample K]}.
+ * {@code bench/run.sh [N] [--skip-head | --head-sample K] [--runs R]}.
  *
  * <p>Of N CIDs, 98% are audio previews, 1% uploads (original files) and 1% legacy {@code Qm}
  * CIDs; every 100th preview is missing from the bucket and held by a real HTTP peer, the only
@@ -53,7 +53,8 @@ public final class RepairBenchmark {
 
     /** Default CIDs of the head-mode cycle: above, per-key HeadObject takes long on two cores. */
     public static final int DEFAULT_HEAD_SAMPLE = 100_000;
-    private static final int RUNS = 3;
+    /** Default runs of the raw listing, the index build and the lookups (medians reported). */
+    public static final int DEFAULT_RUNS = 3;
     private static final int LOOKUPS_PER_RUN = 3_000_000;
     private static final int LIST_PARALLELISM = 8;
     private static final String LISTING_BUCKET = "bench-listing";
@@ -65,6 +66,7 @@ public final class RepairBenchmark {
     public static void main(String[] args) throws Exception {
         int n = 100_000;
         Integer headSample = null;
+        int runs = DEFAULT_RUNS;
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
             if (arg.equals("--skip-head")) {
@@ -73,21 +75,29 @@ public final class RepairBenchmark {
                 headSample = Integer.parseInt(args[++i]);
             } else if (arg.startsWith("--head-sample=")) {
                 headSample = Integer.parseInt(arg.substring("--head-sample=".length()));
+            } else if (arg.equals("--runs") && i + 1 < args.length) {
+                runs = Math.max(1, Integer.parseInt(args[++i]));
             } else if (arg.matches("\\d+")) {
                 n = Integer.parseInt(arg);
             } else {
-                System.err.println("usage: RepairBenchmark [N] [--skip-head | --head-sample K]");
+                System.err.println("usage: RepairBenchmark [N] [--skip-head | --head-sample K] [--runs R]");
                 System.exit(2);
             }
         }
-        Map<String, Object> result = run(n, headSample == null ? Math.min(n, DEFAULT_HEAD_SAMPLE) : Math.min(n, headSample));
+        Map<String, Object> result = run(n, headSample == null ? Math.min(n, DEFAULT_HEAD_SAMPLE) : Math.min(n, headSample), runs);
         System.out.println(new ObjectMapper().writeValueAsString(result));
         System.exit(0);
     }
 
     /** Runs the whole benchmark; {@code headSample} 0 skips the head-mode cycle. The map is the JSON line. */
     public static Map<String, Object> run(int n, int headSample) throws Exception {
+        return run(n, headSample, DEFAULT_RUNS);
+    }
+
+    /** As {@link #run(int, int)}, timing the raw listing, the index build and the lookups {@code runs} times each. */
+    public static Map<String, Object> run(int n, int headSample, int runs) throws Exception {
         Map<String, Object> out = new LinkedHashMap<>();
+        double loadAtStart = loadAverage();
         // sorted listing: pages cost what their keys cost, as on a real server (see SortedListingBlobStore)
         try (TestS3 s3 = TestS3.startWithSortedListing(); TestPeer peer = TestPeer.start()) {
             s3.createBucket(LISTING_BUCKET);
@@ -110,11 +120,11 @@ public final class RepairBenchmark {
             S3Client client = S3Clients.create(new RepairSettings.S3(s3.endpoint(), "us-east-1", LISTING_BUCKET,
                     TestS3.ACCESS_KEY, s3.secretKey(), true), counter, 5, 0);
             PresenceIndexBuilder builder = new PresenceIndexBuilder(client, LISTING_BUCKET, Clock.systemUTC(), LIST_PARALLELISM);
-            ListingRuns runs = listingRuns(client, builder, counter, keys.size());
-            long[] raw = runs.rawMs;
-            long[] build = runs.buildMs;
-            long rawRequests = runs.rawRequests;
-            long buildRequests = runs.buildRequests;
+            ListingRuns timed = listingRuns(client, builder, counter, keys.size(), runs);
+            long[] raw = timed.rawMs;
+            long[] build = timed.buildMs;
+            long rawRequests = timed.rawRequests;
+            long buildRequests = timed.buildRequests;
 
             // heap per entry, measured: used heap with one index alive minus without it
             HeapMeasure heap = measureIndexHeap(builder);
@@ -124,9 +134,9 @@ public final class RepairBenchmark {
 
             // lookups per second, one thread, existing keys in random order
             String[] probe = shuffled(keys);
-            long[] lookupRates = new long[RUNS];
+            long[] lookupRates = new long[runs];
             int rounds = Math.max(1, LOOKUPS_PER_RUN / Math.max(1, probe.length));
-            for (int r = 0; r < RUNS; r++) {
+            for (int r = 0; r < runs; r++) {
                 long hits = 0;
                 long t0 = System.nanoTime();
                 for (int round = 0; round < rounds; round++) {
@@ -174,7 +184,7 @@ public final class RepairBenchmark {
 
             log("");
             row("CIDs in the work lists / keys in the bucket", String.format("%,d / %,d", n, keys.size()));
-            row("(a) raw SDK sequential ListObjectsV2 (median of " + RUNS + ")",
+            row("(a) raw SDK sequential ListObjectsV2 (median of " + runs + ")",
                     String.format("%,d ms  %s", rawMs, Arrays.toString(raw)));
             row("(b) our index build, list-parallelism " + LIST_PARALLELISM, String.format("%,d ms  %s", buildMs, Arrays.toString(build)));
             row("    index build / raw listing", String.format("%.2f", ratio));
@@ -194,17 +204,22 @@ public final class RepairBenchmark {
                 row("(d) cycle, presence=head", "skipped (--skip-head)");
             }
             row("index heap per entry (measured, incl. filter)", String.format("%.1f bytes", bytesPerEntry));
-            row("index lookups/s (1 thread, median of " + RUNS + ")", String.format("%,d", median(lookupRates)));
+            row("index lookups/s (1 thread, median of " + runs + ")", String.format("%,d", median(lookupRates)));
             row("per-CID route, CIDs/s (all present, w/o listing)", String.format("%,d", Math.round(cidsPerSecond)));
             row("    first cycle, w/o listing (with pulls)", String.format("%,d", Math.round(listing.cidsPerSecondAfterListing())));
+            row("load average at start / end (2 cores; >1: noisy)", String.format("%.2f / %.2f", loadAtStart, loadAverage()));
 
             out.put("n_cids", n);
             out.put("n_keys", keys.size());
             out.put("missing", seeded.missing);
             out.put("seed_ms", seedMs);
-            out.put("runs", RUNS);
+            out.put("runs", runs);
+            out.put("load_average_start", round3(loadAtStart));
+            out.put("load_average_end", round3(loadAverage()));
             out.put("raw_list_ms", rawMs);
             out.put("index_build_ms", buildMs);
+            out.put("raw_list_ms_runs", raw);
+            out.put("index_build_ms_runs", build);
             out.put("index_build_vs_raw_list", round3(ratio));
             out.put("raw_list_requests", rawRequests);
             out.put("index_build_requests", buildRequests);
@@ -239,14 +254,14 @@ public final class RepairBenchmark {
     private record ListingRuns(long[] rawMs, long[] buildMs, long rawRequests, long buildRequests) {
     }
 
-    /** (a) and (b), {@link #RUNS} times each, interleaved; each checks it saw every key. */
+    /** (a) and (b), {@code runs} times each, interleaved; each checks it saw every key. */
     private static ListingRuns listingRuns(S3Client client, PresenceIndexBuilder builder, S3RequestCounter counter,
-                                           int expectedKeys) {
-        long[] raw = new long[RUNS];
-        long[] build = new long[RUNS];
+                                           int expectedKeys, int runs) {
+        long[] raw = new long[runs];
+        long[] build = new long[runs];
         long rawRequests = 0;
         long buildRequests = 0;
-        for (int r = 0; r < RUNS; r++) {
+        for (int r = 0; r < runs; r++) {
             long before = counter.count("ListObjects");
             long t0 = System.nanoTime();
             long listed = rawListing(client, LISTING_BUCKET);
@@ -465,6 +480,11 @@ public final class RepairBenchmark {
             best = Math.min(best, rt.totalMemory() - rt.freeMemory());
         }
         return best;
+    }
+
+    /** The machine's 1-minute load average: other work on its cores makes timings noisy. */
+    private static double loadAverage() {
+        return java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
     }
 
     private static long ms(long startNanos) {
