@@ -27,6 +27,7 @@ import io.blobrepair.s3.S3Clients;
 import io.blobrepair.s3.S3RequestCounter;
 import io.blobrepair.work.LostBlobs;
 import io.blobrepair.work.RunStore;
+import io.blobrepair.work.Schema;
 import io.blobrepair.work.WorkListStore;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -40,14 +41,8 @@ import org.apache.camel.spi.Registry;
 import org.apache.camel.support.service.ServiceSupport;
 import software.amazon.awssdk.services.s3.S3Client;
 
-import java.io.IOException;
-import java.io.InputStream;
 import java.net.http.HttpClient;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Set;
@@ -82,7 +77,7 @@ public class BlobRepairConfiguration implements CamelConfiguration {
         HikariDataSource dataSource = dataSource(settings.db());
         context.addService(new Closer(s3, dataSource));
         if (settings.db().initSchema()) {
-            initSchema(dataSource, settings.clusterEnabled());
+            Schema.init(dataSource, settings.clusterEnabled());
         }
         if (settings.clusterEnabled()) {
             context.getComponent("quartz", QuartzComponent.class).setProperties(ClusteredQuartz.properties(settings.db()));
@@ -158,25 +153,6 @@ public class BlobRepairConfiguration implements CamelConfiguration {
         config.setConnectionTimeout(Duration.ofSeconds(3).toMillis());
         config.setInitializationFailTimeout(-1);
         return new HikariDataSource(config);
-    }
-
-    private static void initSchema(HikariDataSource dataSource, boolean clustered) throws IOException, SQLException {
-        try (Connection c = dataSource.getConnection(); Statement st = c.createStatement()) {
-            st.execute(resource("/db/schema.sql"));
-            if (clustered && !ClusteredQuartz.tablesExist(c)) {
-                // Quartz's own DDL for its JDBC job store, run only while its tables are missing
-                st.execute(resource(ClusteredQuartz.QUARTZ_DDL));
-            }
-        }
-    }
-
-    private static String resource(String path) throws IOException {
-        try (InputStream in = BlobRepairConfiguration.class.getResourceAsStream(path)) {
-            if (in == null) {
-                throw new IOException("missing resource " + path);
-            }
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        }
     }
 
     /** Closes the S3 client and the connection pool when Camel stops. */

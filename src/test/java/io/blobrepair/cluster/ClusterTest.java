@@ -35,6 +35,12 @@ class ClusterTest {
         String output() throws Exception {
             return Files.readString(log);
         }
+
+        /** Its last log lines, for a failure message. */
+        String tail() throws Exception {
+            List<String> lines = Files.readAllLines(log);
+            return String.join("\n", lines.subList(Math.max(0, lines.size() - 30), lines.size()));
+        }
     }
 
     private static Replica start(Map<String, String> env, Path log) throws Exception {
@@ -57,10 +63,17 @@ class ClusterTest {
         return runs;
     }
 
-    private static void await(BooleanSupplier condition, int seconds) throws InterruptedException {
+    private static void await(BooleanSupplier condition, int seconds, List<Replica> replicas) throws Exception {
         long deadline = System.currentTimeMillis() + seconds * 1000L;
         while (!condition.getAsBoolean()) {
-            assertThat(System.currentTimeMillis()).as("condition not reached in time").isLessThan(deadline);
+            if (System.currentTimeMillis() > deadline) {
+                StringBuilder logs = new StringBuilder("condition not reached in " + seconds + " s; the replicas' last lines:");
+                for (Replica r : replicas) {
+                    logs.append("\n--- ").append(r.log().getFileName()).append(r.process().isAlive() ? " (alive)" : " (exited)")
+                            .append("\n").append(r.tail());
+                }
+                throw new AssertionError(logs.toString());
+            }
             Thread.sleep(200);
         }
     }
@@ -100,12 +113,13 @@ class ClusterTest {
                     } catch (Exception e) {
                         return false;
                     }
-                }, 120);
+                }, 120, replicas);
                 List<long[]> runs = finishedRuns(db);
                 for (int i = 0; i < runs.size(); i++) {
                     assertThat(runs.get(i)[0]).as("cycle numbers run once each, in order").isEqualTo(i + 1);
                 }
                 for (Replica r : replicas) {
+                    assertThat(r.process().isAlive()).as("%s is up; its last lines:%n%s", r.log().getFileName(), r.tail()).isTrue();
                     assertThat(r.output()).doesNotContain("another replica is running");
                 }
 
@@ -135,7 +149,7 @@ class ClusterTest {
                     } catch (Exception e) {
                         return false;
                     }
-                }, 120);
+                }, 120, replicas);
                 assertThat(survivor.output()).contains("cycle " + stuckCycle + " resumes");
                 assertThat(s3.read("cluster", missing.key())).isEqualTo(missing.content());
                 assertThat(db.queryLong("SELECT count(*) FROM repair_runs WHERE cycle = " + stuckCycle)).isEqualTo(1);
