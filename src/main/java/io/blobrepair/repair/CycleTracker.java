@@ -5,6 +5,7 @@ import io.blobrepair.work.RepairRun;
 import io.blobrepair.work.RunStore;
 import io.blobrepair.work.WorkListName;
 import org.apache.camel.Exchange;
+import org.apache.camel.util.ObjectHelper;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -138,6 +139,9 @@ public class CycleTracker {
     public CycleReport fail(Exchange exchange) {
         Exception cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
         String reason = "FAILED: " + (cause == null ? "unknown" : cause.getClass().getSimpleName() + ": " + cause.getMessage());
+        if (ObjectHelper.getException(SQLException.class, cause) != null) {
+            runs.discardPooledConnections();
+        }
         if (exchange.getProperty(CidRepair.CYCLE) == null) {
             LOG.error("repair cycle could not start: {}", reason);
             releaseLock();

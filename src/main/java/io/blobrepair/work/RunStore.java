@@ -3,6 +3,7 @@ package io.blobrepair.work;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.zaxxer.hikari.HikariDataSource;
 
 import javax.sql.DataSource;
 import java.sql.Connection;
@@ -62,6 +63,16 @@ public class RunStore {
             ps.execute();
         } catch (SQLException e) {
             // the connection is gone, and the lock with it
+        }
+    }
+
+    /**
+     * After the database failed a cycle: the pooled connections may be ones a restarted server
+     * already closed, so none of them is handed out again (those in use close when returned).
+     */
+    public void discardPooledConnections() {
+        if (dataSource instanceof HikariDataSource pool && pool.getHikariPoolMXBean() != null) {
+            pool.getHikariPoolMXBean().softEvictConnections();
         }
     }
 

@@ -91,6 +91,13 @@ class ProcessFaultTest {
                 assertThat(queryLong(url, "SELECT count(*) FROM repair_runs WHERE finished_at IS NULL AND cursor_previews IS NOT NULL")).isEqualTo(1);
 
                 CycleReport resumed = node.runCycle();
+                if (resumed.abortedReason() != null) {
+                    // the failed cycle discarded the pooled connections; should one the stopped server
+                    // closed still reach this cycle, it fails on the database, stays resumable, and
+                    // the one after resumes
+                    assertThat(resumed.abortedReason()).startsWith("FAILED:");
+                    resumed = node.runCycle();
+                }
                 assertThat(resumed.abortedReason()).isNull();
                 assertThat(resumed.cycle()).isEqualTo(aborted.cycle());
                 assertThat(resumed.counters()).containsEntry("total_checked", 1500L).containsEntry("pull_mine_success", 1L);
