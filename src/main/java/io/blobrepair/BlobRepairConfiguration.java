@@ -18,13 +18,25 @@ import io.blobrepair.peer.PeerSignature;
 import io.blobrepair.peer.PeerHealth;
 import io.blobrepair.peer.PeerClient;
 import io.blobrepair.placement.PlacementPolicy;
-import io.blobrepair.repair.CidRepair;
+import io.blobrepair.index.KnownPresentCache;
+import io.blobrepair.repair.BatchTriage;
+import io.blobrepair.repair.CidErrors;
+import io.blobrepair.repair.ContentCheck;
+import io.blobrepair.repair.CycleSetup;
 import io.blobrepair.repair.CycleTracker;
-import io.blobrepair.repair.KnownPresentCache;
+import io.blobrepair.repair.DeletionGate;
+import io.blobrepair.repair.FailedStep;
+import io.blobrepair.repair.HolderCheck;
+import io.blobrepair.repair.LostBlobSteps;
+import io.blobrepair.repair.PresenceLookup;
 import io.blobrepair.repair.PresenceSteps;
+import io.blobrepair.repair.PullSteps;
+import io.blobrepair.repair.RepairEvents;
 import io.blobrepair.repair.WorkListWalk;
+import io.blobrepair.s3.Buckets;
 import io.blobrepair.s3.S3Clients;
 import io.blobrepair.s3.S3RequestCounter;
+import io.blobrepair.work.CidFailures;
 import io.blobrepair.work.LostBlobs;
 import io.blobrepair.work.RunStore;
 import io.blobrepair.work.Schema;
@@ -45,6 +57,7 @@ import java.net.http.HttpClient;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -65,6 +78,9 @@ public class BlobRepairConfiguration implements CamelConfiguration {
         properties.addOverrideProperty("repair.schedule.trigger",
                 CycleSchedule.triggerOptions(settings.interval(), settings.cron(), settings.clusterEnabled()));
         properties.addOverrideProperty("repair.schedule.start-delay-ms", String.valueOf(settings.startupDelay().toMillis()));
+
+        // the per-CID handler names the step a CID failed at
+        context.getCamelContextExtension().addInterceptStrategy(new FailedStep());
 
         Registry registry = context.getRegistry();
         Clock clock = registry.lookupByNameAndType("clock", Clock.class);
@@ -94,7 +110,7 @@ public class BlobRepairConfiguration implements CamelConfiguration {
                 ? PeerAuth.signed(PeerSignature.fromPrivateKeyHex(settings.nodeKey().orElseThrow()), Set.copyOf(settings.peerWallets()), clock)
                 : PeerAuth.none();
         PeerClient peers = new PeerClient(settings.selfHost(), http, settings.pullReadTimeout(),
-                Path.of(System.getProperty("java.io.tmpdir")), settings.pullMaxHosts(), peerAuth);
+                Path.of(System.getProperty("java.io.tmpdir")), settings.pullMaxHosts(), settings.pullPerHost(), peerAuth);
         RunStore runStore = new RunStore(dataSource);
         CycleTracker tracker = new CycleTracker(runStore, s3Requests, knownPresent, settings.cleanupEvery(),
                 settings.abortRetryDelay(), clock);
@@ -127,10 +143,19 @@ public class BlobRepairConfiguration implements CamelConfiguration {
         registry.bind("peerFilters", peerFilters);
         LostBlobs lostBlobs = new LostBlobs(dataSource);
         registry.bind("lostBlobs", lostBlobs);
-        registry.bind("cidRepair", new CidRepair(placement, knownPresent, peers, peerFilters, lostBlobs,
-                settings.interval().multipliedBy(settings.cleanupEvery()), settings.selfHost(), settings.storeAll(),
-                settings.presence() == RepairSettings.PresenceMode.HEAD, settings.dryRun(),
-                settings.maxDeleteFraction(), clock));
+        RepairEvents events = RepairEvents.NONE;
+        // a blob found lost, or a CID that keeps failing, waits one cleanup period
+        Duration cleanupPeriod = settings.interval().multipliedBy(settings.cleanupEvery());
+        CidFailures cidFailures = new CidFailures(dataSource);
+        registry.bind("cycleSetup", new CycleSetup(placement, cidFailures, settings.cidFailureMaxCycles(), cleanupPeriod, clock));
+        registry.bind("batchTriage", new BatchTriage(knownPresent, new Buckets(settings.s3().bucket(), Optional.empty()), clock));
+        registry.bind("presenceLookup", new PresenceLookup(knownPresent));
+        registry.bind("contentCheck", new ContentCheck());
+        registry.bind("holderCheck", new HolderCheck(peers));
+        registry.bind("deletionGate", new DeletionGate(settings.dryRun(), settings.maxDeleteFraction(), knownPresent, events, clock));
+        registry.bind("pullSteps", new PullSteps(settings.dryRun(), knownPresent, peers, peerFilters));
+        registry.bind("lostBlobSteps", new LostBlobSteps(lostBlobs, peerFilters, cleanupPeriod, events, clock));
+        registry.bind("cidErrors", new CidErrors(cidFailures, clock));
         registry.bind("blobWrites", new BlobWrites(knownPresent));
         registry.bind("peerApi", new PeerApi(settings.selfHost()));
         registry.bind("repairMetrics", new RepairMetrics(meters, s3Requests, knownPresent, presence, lostBlobs));

@@ -31,7 +31,7 @@ import java.util.stream.Stream;
 /**
  * {@code blob-repair demo}: the repair job at work with nothing installed. It starts an S3
  * server (s3proxy over files under {@code <data>/s3}) and a PostgreSQL (embedded, under
- * {@code <data>/pg}), seeds a network of three nodes in this process, runs a normal and then a
+ * {@code <data>/pg}), seeds a network of four nodes in this process, runs a normal and then a
  * cleanup cycle on node 1, and prints what they did and what they cost; the last stdout line is
  * the summary as one JSON object. Every run starts afresh: it removes the previous run's
  * {@code s3} and {@code pg} directories (and refuses to touch ones it did not create).
@@ -56,7 +56,7 @@ public final class Demo {
     private static final String SECRET_KEY = "demo-secret-key";
     /** Written into the data directory: its s3/ and pg/ are the demo's to remove. */
     private static final String MARKER = ".blob-repair-demo";
-    private static final int NODES = 3;
+    private static final int NODES = 4;
 
     private Demo() {
     }
@@ -278,7 +278,7 @@ public final class Demo {
         p.put("repair.enabled", "false");
         p.put("camel.management.enabled", "false");
         p.put("camel.main.shutdownTimeout", "2");
-        // three nodes starting: one line each instead of Camel's full startup summaries
+        // four nodes starting: one line each instead of Camel's full startup summaries
         p.put("camel.main.autoConfigurationLogSummary", "false");
         p.put("camel.main.startupSummaryLevel", "Oneline");
         return p;

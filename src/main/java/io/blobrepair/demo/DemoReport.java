@@ -88,7 +88,7 @@ final class DemoReport {
                 capacityBytes, 100 * (1 - Demo.FREE_AFTER_PULLS)));
         out.add(String.format("    counts as full, which lowers the over-replication threshold from R+2 = %d to R = %d:",
                 Demo.REPLICATION_FACTOR + 2, Demo.REPLICATION_FACTOR));
-        out.add("    with three nodes, the third copy is one too many");
+        out.add("    with four nodes, the copy node 1 holds at 0-based rank 3 (above T = R) is one too many");
         long deletions = network.count(SeededNetwork.Kind.CORRUPTED) + network.count(SeededNetwork.Kind.OVER_REPLICATED);
         long held = network.mine() + network.count(SeededNetwork.Kind.OVER_REPLICATED);
         out.add(String.format("  - repair.max-delete-fraction=%s: its cleanup deletes %d of the %d blobs it holds, more than the"

@@ -26,8 +26,8 @@ final class SeededNetwork {
         MISSING("missing on node 1 (the other node ranked for it has it)"),
         /** Ranked for node 1, which holds other bytes under its CID; the other ranked node has the right ones. */
         CORRUPTED("corrupted on node 1 (wrong bytes under its CID; the other ranked node has the right ones)"),
-        /** Ranked last for node 1, held by all three nodes. */
-        OVER_REPLICATED("over-replicated: node 1 ranks last for it, yet holds a copy, as do nodes 2 and 3"),
+        /** Ranked last for node 1, held by it and the two nodes ranked for it. */
+        OVER_REPLICATED("over-replicated: node 1 ranks last for it, yet holds a copy, as do the two nodes ranked for it"),
         /** Not node 1's, held by the two nodes ranked for it. */
         ELSEWHERE("not node 1's, held by the two nodes ranked for it");
 

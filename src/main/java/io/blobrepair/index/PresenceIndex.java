@@ -98,4 +98,18 @@ public final class PresenceIndex {
     public void markAbsent(String key) {
         entries.remove(key);
     }
+
+    /** Whether the listing of {@code bucket} saw every key that could be {@code key}. */
+    public boolean covers(String bucket, String key) {
+        return covers(key);
+    }
+
+    /** The listed facts of {@code key} in {@code bucket}, or null when the listing did not see it. */
+    public ObjectFacts lookup(String bucket, String key) {
+        return lookup(key);
+    }
+
+    public void markAbsent(String bucket, String key) {
+        markAbsent(key);
+    }
 }

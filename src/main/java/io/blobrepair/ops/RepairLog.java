@@ -63,10 +63,8 @@ public class RepairLog {
         m.put("cleanup", run.cleanup());
         m.put("started_at", run.startedAt().toString());
         m.put("finished_at", run.finishedAt() == null ? null : run.finishedAt().toString());
-        m.put("phase", run.phase().label());
-        Map<String, String> cursors = new LinkedHashMap<>();
-        run.cursors().forEach((list, cursor) -> cursors.put(list.label(), cursor));
-        m.put("cursors", cursors);
+        m.put("phase", run.phase());
+        m.put("cursors", new java.util.TreeMap<>(run.cursors()));
         m.put("counters", run.counters());
         m.put("content_size", run.contentSize());
         m.put("duration_ms", run.durationMs());

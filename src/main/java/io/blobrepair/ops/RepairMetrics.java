@@ -1,7 +1,7 @@
 package io.blobrepair.ops;
 
 import io.blobrepair.repair.CycleReport;
-import io.blobrepair.repair.KnownPresentCache;
+import io.blobrepair.index.KnownPresentCache;
 import io.blobrepair.repair.PresenceSteps;
 import io.blobrepair.repair.RepairCounter;
 import io.blobrepair.s3.S3RequestCounter;

@@ -8,7 +8,7 @@ import io.blobrepair.peer.PeerHealth;
 import io.blobrepair.repair.CycleReport;
 import io.blobrepair.repair.CycleState;
 import io.blobrepair.repair.CycleTracker;
-import io.blobrepair.repair.KnownPresentCache;
+import io.blobrepair.index.KnownPresentCache;
 import io.blobrepair.repair.PresenceSteps;
 import org.apache.camel.Exchange;
 import org.apache.camel.ProducerTemplate;

@@ -49,7 +49,10 @@ public record RepairSettings(
         boolean presenceFilterEnabled,
         Duration presenceFilterRefresh,
         long presenceFilterMaxBytes,
-        boolean clusterEnabled) {
+        boolean clusterEnabled,
+        int pullConcurrency,
+        int pullPerHost,
+        int cidFailureMaxCycles) {
 
     public enum PresenceMode { LISTING, HEAD }
 
@@ -154,7 +157,10 @@ public record RepairSettings(
                 r.bool("repair.presence-filter.enabled"),
                 r.duration("repair.presence-filter.refresh", Duration.ofSeconds(1)),
                 r.positiveLong("repair.presence-filter.max-bytes"),
-                r.bool("repair.cluster.enabled"));
+                r.bool("repair.cluster.enabled"),
+                r.positiveInt("repair.pull.concurrency"),
+                r.positiveInt("repair.pull.per-host"),
+                r.positiveInt("repair.cid-failure.max-cycles"));
     }
 
     /** Parses one value at a time and says exactly what was wrong. */

@@ -2,7 +2,7 @@ package io.blobrepair.peer;
 
 import io.blobrepair.cid.Cid;
 import io.blobrepair.cid.ContentHash;
-import io.blobrepair.repair.KnownPresentCache;
+import io.blobrepair.index.KnownPresentCache;
 import jakarta.activation.DataHandler;
 import org.apache.camel.Exchange;
 import org.apache.camel.attachment.AttachmentMessage;

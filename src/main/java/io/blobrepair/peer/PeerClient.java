@@ -20,7 +20,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Semaphore;
 
 /**
  * This node's requests to its peers (only ever configured hosts).
@@ -32,6 +36,10 @@ import java.util.Optional;
  *
  * <p>Holds: {@code GET {peer}/internal/blobs/info/{cid}} answers 200 when the peer has the blob;
  * cleanup asks it of the hosts ranked ahead before deleting an over-replicated copy.
+ *
+ * <p>Pulls run concurrently ({@code repair.pull.concurrency}); at most
+ * {@code repair.pull.per-host} requests are in flight to any one peer, so a network catching up
+ * spreads its load and one slow peer holds only its own share of the threads.
  */
 public class PeerClient {
 
@@ -48,9 +56,12 @@ public class PeerClient {
     private final Path tempDir;
     private final int maxHosts;
     private final PeerAuth auth;
+    private final int perHost;
+    private final Map<String, Semaphore> inFlight = new ConcurrentHashMap<>();
 
-    public PeerClient(String self, HttpClient http, Duration readTimeout, Path tempDir, int maxHosts, PeerAuth auth) {
+    public PeerClient(String self, HttpClient http, Duration readTimeout, Path tempDir, int maxHosts, int perHost, PeerAuth auth) {
         this.auth = auth;
+        this.perHost = perHost;
         this.self = self;
         this.http = http;
         this.readTimeout = readTimeout;
@@ -72,7 +83,7 @@ public class PeerClient {
             }
             tried.add(host);
             try {
-                Optional<Path> blob = fetch(host, cid);
+                Optional<Path> blob = limited(host, () -> fetch(host, cid));
                 if (blob.isPresent()) {
                     return new Result(blob.get(), Files.size(blob.get()), failures, tried);
                 }
@@ -92,12 +103,23 @@ public class PeerClient {
     public boolean holds(String host, String cid) {
         try {
             HttpRequest request = request(host + "/internal/blobs/info/" + escape(cid));
-            return http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
+            return limited(host, () -> http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode() == 200);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return false;
         } catch (Exception e) {
             return false;
+        }
+    }
+
+    /** One request to a peer within the per-host bound. */
+    private <T> T limited(String host, Callable<T> request) throws Exception {
+        Semaphore slot = inFlight.computeIfAbsent(host, h -> new Semaphore(perHost));
+        slot.acquire();
+        try {
+            return request.call();
+        } finally {
+            slot.release();
         }
     }
 

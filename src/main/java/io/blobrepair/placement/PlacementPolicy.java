@@ -5,10 +5,11 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * Decides, for one CID, which hosts should hold it. A node holds a CID when its rendezvous rank
- * is below the replication factor, when the upload's {@code placement_hosts} name it (those hosts
- * are then the whole ranking), or in store-all mode. Placement hosts that are not configured
- * hosts are dropped: the service only ever contacts configured peers.
+ * Decides, for one CID, which hosts should hold it, by the reference network's rules: an upload
+ * whose {@code placement_hosts} name this node is held here and ranked in that order; one whose
+ * list does not name it is not this node's business at all; otherwise the rendezvous ranking
+ * decides (rank below R holds it), and store-all mode holds everything. Placement hosts that are
+ * not hosts of the network are dropped from the ranking: the service only ever contacts known peers.
  */
 public final class PlacementPolicy {
 
@@ -27,6 +28,16 @@ public final class PlacementPolicy {
     }
 
     public Placement place(String cid, List<String> placementHosts) {
+        if (!placementHosts.isEmpty()) {
+            return pinned(placementHosts);
+        }
+        List<String> ranked = RendezvousRanking.rank(cid, allHosts);
+        int rank = ranked.indexOf(self);
+        boolean replica = rank >= 0 && rank < replicationFactor;
+        return new Placement(ranked, rank, storeAll || replica, false, false, storeAll && !replica, 0);
+    }
+
+    private Placement pinned(List<String> placementHosts) {
         List<String> pinned = new ArrayList<>();
         int unknown = 0;
         for (String host : placementHosts) {
@@ -36,15 +47,21 @@ public final class PlacementPolicy {
                 pinned.add(host);
             }
         }
-        if (!pinned.isEmpty()) {
-            return new Placement(pinned, storeAll || pinned.contains(self), true, pinned.indexOf(self) + 1, unknown);
+        if (!pinned.contains(self)) {
+            return Placement.elsewhere(unknown);
         }
-        List<String> ranked = RendezvousRanking.rank(cid, allHosts);
-        int position = ranked.indexOf(self) + 1;
-        return new Placement(ranked, storeAll || position <= replicationFactor, false, position, unknown);
+        return new Placement(List.copyOf(pinned), pinned.indexOf(self), true, true, false, false, unknown);
+    }
+
+    public String self() {
+        return self;
     }
 
     public int replicationFactor() {
         return replicationFactor;
+    }
+
+    public boolean storeAll() {
+        return storeAll;
     }
 }

@@ -1,9 +1,9 @@
 package io.blobrepair.repair;
 
-import io.blobrepair.work.WorkListName;
+import io.blobrepair.placement.PlacementPolicy;
 
 import java.time.Instant;
-import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -13,9 +13,10 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * One repair cycle in progress: its number and mode, counters, the keys
- * already handled and where each work list stands. Carried by the exchange property
- * {@code repairCycle}; persisted by the tracker after every batch.
+ * One repair cycle in progress: its number and mode, counters, the keys already handled, where
+ * each work list stands, and what the per-CID rules need to know about the cycle. Carried by the
+ * exchange property {@code repairCycle}; persisted by the tracker after every batch. Safe to use
+ * from the parallel per-CID route.
  */
 public final class CycleState {
 
@@ -27,18 +28,21 @@ public final class CycleState {
     private final Map<String, Long> s3RequestsAtStart;
     private final Set<String> handledKeys = ConcurrentHashMap.newKeySet();
     private final LongAdder contentSize = new LongAdder();
-    private final Map<WorkListName, String> cursors = new EnumMap<>(WorkListName.class);
-    private volatile WorkListName phase;
-    private volatile int overReplicationThreshold;
+    private final Map<String, String> cursors = new HashMap<>();
+    private volatile String phase;
     private volatile long heldAtStart;
     private final LongAdder presentSeen = new LongAdder();
     private final AtomicLong deletions = new AtomicLong();
     private final AtomicBoolean brakeEngaged = new AtomicBoolean();
     private final CycleProgress progress;
     private final Map<String, AtomicInteger> warnings = new ConcurrentHashMap<>();
+    private volatile PlacementPolicy placement;
+    private volatile boolean hostsChanged;
+    private volatile CycleFacts facts;
+    private volatile FailingCids failingCids = FailingCids.none();
 
     public CycleState(long runId, long cycle, boolean cleanup, Instant startedAt, RepairCounters counters,
-                      WorkListName phase, Map<WorkListName, String> cursors, long contentSize,
+                      String phase, Map<String, String> cursors, long contentSize,
                       Map<String, Long> s3RequestsAtStart) {
         this.runId = runId;
         this.cycle = cycle;
@@ -88,6 +92,43 @@ public final class CycleState {
         return s3RequestsAtStart;
     }
 
+    /** The network this cycle ranks against, fixed at its start. */
+    public void setNetwork(PlacementPolicy placement, boolean hostsChanged) {
+        this.placement = placement;
+        this.hostsChanged = hostsChanged;
+    }
+
+    public PlacementPolicy placement() {
+        return placement;
+    }
+
+    /**
+     * The presence view is known (index built or given up): from here on the rules have every
+     * cycle-level fact they need.
+     *
+     * @param threshold      0-based ranks above this hold an over-replicated copy
+     * @param completeView   the listing saw every key (or HeadObject is the configured source)
+     * @param headIsTrusted  HeadObject is the configured presence source
+     */
+    public void presenceKnown(int threshold, boolean completeView, boolean headIsTrusted) {
+        this.facts = new CycleFacts(cleanup, placement.storeAll(), placement.replicationFactor(), threshold,
+                completeView, headIsTrusted, hostsChanged, startedAt.toEpochMilli());
+    }
+
+    /** What the per-CID rules know about this cycle; set once its presence view is known. */
+    public CycleFacts facts() {
+        return facts;
+    }
+
+    /** CIDs that failed in earlier cycles, loaded at the cycle's start. */
+    public FailingCids failingCids() {
+        return failingCids;
+    }
+
+    public void setFailingCids(FailingCids failing) {
+        this.failingCids = failing;
+    }
+
     /** Marks a storage key handled; false when it already was in this cycle. */
     public boolean firstTimeSeen(String storageKey) {
         return handledKeys.add(storageKey);
@@ -99,15 +140,6 @@ public final class CycleState {
 
     public long getContentSize() {
         return contentSize.sum();
-    }
-
-    /** Positions (1-based) above this hold an over-replicated copy; set once the index is known. */
-    public int getOverReplicationThreshold() {
-        return overReplicationThreshold;
-    }
-
-    public void setOverReplicationThreshold(int threshold) {
-        this.overReplicationThreshold = threshold;
     }
 
     /** Blobs the bucket held when the cycle started, as listed (0 without a listing). */
@@ -144,11 +176,12 @@ public final class CycleState {
         return brakeEngaged.get();
     }
 
-    public synchronized String cursor(WorkListName list) {
+    public synchronized String cursor(String list) {
         return cursors.get(list);
     }
 
-    public synchronized void advance(WorkListName list, String cursor) {
+    /** Moves to {@code list} (a work-list name, or the phase after the last) with its cursor. */
+    public synchronized void advance(String list, String cursor) {
         phase = list;
         if (cursor == null) {
             cursors.remove(list);
@@ -157,12 +190,12 @@ public final class CycleState {
         }
     }
 
-    public synchronized Map<WorkListName, String> cursors() {
+    public synchronized Map<String, String> cursors() {
         return Map.copyOf(cursors);
     }
 
     /** The work list being walked, or the one to start with when resuming. */
-    public WorkListName getPhase() {
+    public String getPhase() {
         return phase;
     }
 }

@@ -3,7 +3,8 @@ package io.blobrepair.repair;
 import io.blobrepair.s3.S3RequestCounter;
 import io.blobrepair.work.RepairRun;
 import io.blobrepair.work.RunStore;
-import io.blobrepair.work.WorkListName;
+import io.blobrepair.index.KnownPresentCache;
+import io.blobrepair.work.WorkLists;
 import org.apache.camel.Exchange;
 import org.apache.camel.util.ObjectHelper;
 import org.slf4j.Logger;
@@ -87,10 +88,10 @@ public class CycleTracker {
                 cycle = new CycleState(run.id(), run.cycle(), run.cleanup(), now, RepairCounters.restore(run.counters()),
                         run.phase(), run.cursors(), run.contentSize(), s3Requests.snapshot());
                 LOG.info("cycle {} resumes (cleanup={}) at {} after cursor {}", run.cycle(), run.cleanup(),
-                        run.phase().label(), run.cursors().get(run.phase()));
+                        run.phase(), run.cursors().get(run.phase()));
             } else {
-                long id = runs.insert(plan.cycle(), plan.cleanup(), now, WorkListName.UPLOADS);
-                cycle = new CycleState(id, plan.cycle(), plan.cleanup(), now, new RepairCounters(), WorkListName.UPLOADS,
+                long id = runs.insert(plan.cycle(), plan.cleanup(), now, WorkLists.first());
+                cycle = new CycleState(id, plan.cycle(), plan.cleanup(), now, new RepairCounters(), WorkLists.first(),
                         Map.of(), 0, s3Requests.snapshot());
                 LOG.info("cycle {} starts (cleanup={})", plan.cycle(), plan.cleanup());
             }
@@ -101,7 +102,7 @@ public class CycleTracker {
             retryAt = null;
             current = cycle;
             lastStart = now;
-            exchange.setProperty(CidRepair.CYCLE, cycle);
+            exchange.setProperty(RepairExchange.CYCLE, cycle);
         } catch (SQLException | RuntimeException e) {
             releaseLock();
             running.set(false);
@@ -142,7 +143,7 @@ public class CycleTracker {
         if (ObjectHelper.getException(SQLException.class, cause) != null) {
             runs.discardPooledConnections();
         }
-        if (exchange.getProperty(CidRepair.CYCLE) == null) {
+        if (exchange.getProperty(RepairExchange.CYCLE) == null) {
             LOG.error("repair cycle could not start: {}", reason);
             releaseLock();
             running.set(false);
@@ -156,7 +157,8 @@ public class CycleTracker {
     }
 
     private CycleReport end(Exchange exchange, boolean finished, String abortedReason) {
-        CycleState cycle = exchange.getProperty(CidRepair.CYCLE, CycleState.class);
+        CycleState cycle = exchange.getProperty(RepairExchange.CYCLE, CycleState.class);
+        boolean completed = false;
         try {
             Instant now = clock.instant();
             long durationMs = Duration.between(cycle.getStartedAt(), now).toMillis();
@@ -172,14 +174,16 @@ public class CycleTracker {
                     durationMs, counters, report.s3Requests());
             exchange.setProperty(REPORT, report);
             lastReport = report;
-            if (finished && abortedReason == null) {
-                cyclesCompleted.incrementAndGet();
-            }
+            completed = finished && abortedReason == null;
             return report;
         } finally {
             current = null;
             releaseLock();
             running.set(false);
+            // counted once the cycle is over, so whoever sees the count also sees it not running
+            if (completed) {
+                cyclesCompleted.incrementAndGet();
+            }
         }
     }
 

@@ -48,14 +48,14 @@ public class PresenceSteps {
     }
 
     public PresenceIndex build(Exchange exchange) {
-        CycleState cycle = exchange.getProperty(CidRepair.CYCLE, CycleState.class);
+        CycleState cycle = exchange.getProperty(RepairExchange.CYCLE, CycleState.class);
         Instant started = clock.instant();
         cycle.getProgress().enter("listing", builder.expectedEntries(), started);
         PresenceIndex index = builder.build(cycle.getProgress()::advance);
         latestBuildTime = Duration.between(started, clock.instant());
         cycle.getCounters().add(RepairCounter.PRESENCE_INDEX_ENTRIES, index.entries());
         cycle.setHeldAtStart(index.entries());
-        cycle.setOverReplicationThreshold(OverReplicationThreshold.of(replicationFactor, capacityBytes, index.totalBytes()));
+        cycle.presenceKnown(OverReplicationThreshold.of(replicationFactor, capacityBytes, index.totalBytes()), true, false);
         LOG.info("cycle {}: presence index of {} keys built in {} ms", cycle.getCycle(), index.entries(), latestBuildTime.toMillis());
         latest = index;
         index.filter().ifPresent(f -> servedFilter = f);
@@ -83,7 +83,7 @@ public class PresenceSteps {
      * and trusted for the keys it covers; every other key is checked with HeadObject.
      */
     public PresenceIndex listingFailed(Exchange exchange) {
-        CycleState cycle = exchange.getProperty(CidRepair.CYCLE, CycleState.class);
+        CycleState cycle = exchange.getProperty(RepairExchange.CYCLE, CycleState.class);
         Exception cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
         cycle.getCounters().increment(RepairCounter.PRESENCE_INDEX_BUILD_FAIL);
         Throwable root = cause instanceof ListingFailedException && cause.getCause() != null ? cause.getCause() : cause;
@@ -93,25 +93,28 @@ public class PresenceSteps {
             cycle.getCounters().increment(RepairCounter.PRESENCE_INDEX_PARTIAL);
             cycle.getCounters().add(RepairCounter.PRESENCE_INDEX_ENTRIES, partial.entries());
             cycle.setHeldAtStart(partial.entries());
-            // used space is unknown without a complete listing: the default threshold applies
-            cycle.setOverReplicationThreshold(OverReplicationThreshold.of(replicationFactor, OptionalLong.empty(), 0));
+            // a partial view: used space is unknown (the default threshold) and nothing is deleted
+            cycle.presenceKnown(OverReplicationThreshold.of(replicationFactor, OptionalLong.empty(), 0), false, false);
             LOG.warn("cycle {}: listing the bucket failed part-way ({}); the {} keys listed are trusted where the listing"
                     + " got to, other keys are checked with HeadObject", cycle.getCycle(), reason, partial.entries());
             latest = partial;
             return partial;
         }
         LOG.warn("cycle {}: listing the bucket failed ({}); this cycle checks presence with HeadObject per key", cycle.getCycle(), reason);
-        return withoutListing(cycle);
+        return withoutListing(cycle, false);
     }
 
     /** {@code repair.presence=head}: no listing at all. */
     public PresenceIndex headOnly(Exchange exchange) {
-        return withoutListing(exchange.getProperty(CidRepair.CYCLE, CycleState.class));
+        return withoutListing(exchange.getProperty(RepairExchange.CYCLE, CycleState.class), true);
     }
 
-    /** Without a listing the used space is unknown: the default threshold applies. */
-    private PresenceIndex withoutListing(CycleState cycle) {
-        cycle.setOverReplicationThreshold(OverReplicationThreshold.of(replicationFactor, OptionalLong.empty(), 0));
+    /**
+     * Without a listing the used space is unknown: the default threshold applies. HeadObject as
+     * the configured source is a complete view; as the fallback of a failed listing it is not.
+     */
+    private PresenceIndex withoutListing(CycleState cycle, boolean headIsTheSource) {
+        cycle.presenceKnown(OverReplicationThreshold.of(replicationFactor, OptionalLong.empty(), 0), headIsTheSource, headIsTheSource);
         latest = PresenceIndex.unavailable(clock.instant());
         return latest;
     }

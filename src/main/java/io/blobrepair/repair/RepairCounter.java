@@ -7,9 +7,9 @@ import java.util.Locale;
  * ({@code total_checked}, {@code pull_mine_needed}, …); the index ones say what they count.
  */
 public enum RepairCounter {
-    /** Valid CIDs read from the work lists. */
+    /** CIDs that are this node's business this cycle: its own, or any not placed elsewhere in a cleanup cycle (as the reference counts). */
     TOTAL_CHECKED,
-    /** Mine and present in the bucket. */
+    /** Present, valid and not a variant (mine, or any in a cleanup cycle), duplicates and known-present keys included, as the reference counts. */
     ALREADY_HAVE,
     /** A key seen earlier in the same cycle, skipped. */
     REPAIR_DEDUPED,
@@ -45,13 +45,23 @@ public enum RepairCounter {
     EMPTY_CID,
     /** Work rows with unreadable JSON columns (the readable CIDs of the row are still checked). */
     INVALID_WORK_ROW,
-    /** Unexpected errors while repairing one CID (logged, the cycle goes on). */
+    /** Unexpected errors while repairing one CID (logged with the step, the cycle goes on). */
     REPAIR_CID_ERROR,
+    /** CIDs skipped because they failed in repair.cid-failure.max-cycles cycles in a row (until one cleanup period passed). */
+    REPAIR_CID_SKIPPED,
+    /** Uploads whose placement_hosts do not include this node: not this node's business (no pull, no delete). */
+    PLACED_ELSEWHERE,
+    /** HeadObject before a pull confirmed the listing's "absent". */
+    HEAD_CONFIRM_ABSENT,
+    /** HeadObject before a pull found the blob after all (the node wrote it since the listing): not pulled. */
+    HEAD_FOUND_PRESENT,
     /** Cleanup: a v1 blob whose content does not hash to its CID. */
     DELETE_INVALID_NEEDED,
     DELETE_INVALID_SUCCESS,
     DELETE_INVALID_FAIL,
-    /** Cleanup: reading a blob to validate it failed; the blob is kept. */
+    /** Cleanup: GetObject of a blob to validate it failed; the blob is kept. */
+    READ_BLOB_FAIL,
+    /** Cleanup: the blob's content stream broke while it was hashed; the blob is kept. */
     VALIDATE_READ_FAIL,
     /** Cleanup: derived image variants deleted, or whose deletion failed. */
     DELETE_RESIZED_IMAGE_OK,
@@ -64,6 +74,8 @@ public enum RepairCounter {
     OVER_REPLICATED_UNCONFIRMED,
     /** Cleanup: deletions stopped because the cycle reached repair.max-delete-fraction. */
     DELETE_BRAKE_ENGAGED,
+    /** Cleanup: over-replicated copies kept because the ranked host list changed since the previous cycle. */
+    HOSTS_CHANGED_NO_DELETE,
     /** Needed pulls of blobs no reachable peer holds (all presence filters absent, every attempt failed). */
     LOST_BLOB_RECORDED,
     /** Needed pulls skipped: the blob was found lost within the cleanup period. */

@@ -1,9 +1,10 @@
 package io.blobrepair.repair;
 
 import io.blobrepair.work.WorkItem;
-import io.blobrepair.work.WorkListName;
+import io.blobrepair.work.WorkList;
 import io.blobrepair.work.WorkListStore;
-import org.apache.camel.Exchange;
+import io.blobrepair.work.WorkLists;
+import org.apache.camel.ExchangeProperty;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -12,8 +13,8 @@ import java.time.Clock;
 import java.util.List;
 
 /**
- * Walks one work list for the sub-routes: a batch at a time after the saved cursor, the cursor
- * saved only once the batch is repaired, so a restarted process never skips a row.
+ * Walks one work list for its sub-route: a batch at a time after the saved cursor, the cursor
+ * saved only once every CID of the batch is repaired, so a restarted process never skips a row.
  */
 public class WorkListWalk {
 
@@ -24,12 +25,12 @@ public class WorkListWalk {
 
     /** Where a sub-route stands in its list; {@code more} drives the route's loop. */
     public static final class Position {
-        private final WorkListName list;
+        private final WorkList list;
         private String cursor;
         private String batchLastKey;
         private boolean more;
 
-        Position(WorkListName list, String cursor, boolean more) {
+        Position(WorkList list, String cursor, boolean more) {
             this.list = list;
             this.cursor = cursor;
             this.more = more;
@@ -51,7 +52,7 @@ public class WorkListWalk {
     }
 
     /** The progress estimate only; a failure here must not stop the walk. */
-    private long estimate(WorkListName list) {
+    private long estimate(WorkList list) {
         try {
             return store.estimateRows(list);
         } catch (SQLException e) {
@@ -59,25 +60,24 @@ public class WorkListWalk {
         }
     }
 
-    /** Opens a list; a list finished before a restart is not walked again. */
-    public void start(Exchange exchange, String listLabel) {
-        CycleState cycle = exchange.getProperty(CidRepair.CYCLE, CycleState.class);
-        WorkListName list = WorkListName.ofLabel(listLabel);
-        boolean alreadyDone = cycle.getPhase().compareTo(list) > 0;
-        exchange.setProperty(POSITION, new Position(list, cycle.cursor(list), !alreadyDone));
+    /** Opens a list, as the route's {@value #POSITION}; a list finished before a restart is not walked again. */
+    public Position start(CycleState cycle, String listName) {
+        WorkList list = WorkLists.named(listName);
+        boolean alreadyDone = WorkLists.walkedBefore(cycle.getPhase(), listName);
+        Position position = new Position(list, cycle.cursor(listName), !alreadyDone);
         if (!alreadyDone) {
-            cycle.advance(list, cycle.cursor(list));
+            cycle.advance(listName, cycle.cursor(listName));
             long expected = estimate(list);
-            cycle.getProgress().enter(list.label(), expected, clock.instant());
-            LOG.info("cycle {}: walking {} (~{} rows){}", cycle.getCycle(), list.label(), expected,
-                    cycle.cursor(list) == null ? "" : " after " + cycle.cursor(list));
+            cycle.getProgress().enter(listName, expected, clock.instant());
+            LOG.info("cycle {}: walking {} (~{} rows){}", cycle.getCycle(), listName, expected,
+                    cycle.cursor(listName) == null ? "" : " after " + cycle.cursor(listName));
         }
+        return position;
     }
 
     /** The next batch of CIDs as the body. */
-    public List<WorkItem> nextBatch(Exchange exchange) throws SQLException {
-        CycleState cycle = exchange.getProperty(CidRepair.CYCLE, CycleState.class);
-        Position position = exchange.getProperty(POSITION, Position.class);
+    public List<WorkItem> nextBatch(@ExchangeProperty(RepairExchange.CYCLE) CycleState cycle,
+                                    @ExchangeProperty(POSITION) Position position) throws SQLException {
         WorkListStore.Batch batch = store.next(position.list, position.cursor);
         cycle.getCounters().add(RepairCounter.INVALID_WORK_ROW, batch.malformedRows());
         cycle.getProgress().advance(batch.rows());
@@ -87,13 +87,12 @@ public class WorkListWalk {
     }
 
     /** The batch is repaired: save the cursor after it (and, at the end, move to the next list). */
-    public void batchDone(Exchange exchange) throws SQLException {
-        CycleState cycle = exchange.getProperty(CidRepair.CYCLE, CycleState.class);
-        Position position = exchange.getProperty(POSITION, Position.class);
+    public void batchDone(@ExchangeProperty(RepairExchange.CYCLE) CycleState cycle,
+                          @ExchangeProperty(POSITION) Position position) throws SQLException {
         position.cursor = position.batchLastKey;
-        cycle.advance(position.list, position.cursor);
+        cycle.advance(position.list.name(), position.cursor);
         if (!position.more) {
-            cycle.advance(WorkListName.values()[position.list.ordinal() + 1], null);
+            cycle.advance(WorkLists.after(position.list.name()), null);
         }
         tracker.saveProgress(cycle);
     }

@@ -14,7 +14,6 @@ import java.sql.Timestamp;
 import java.sql.Types;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -23,8 +22,8 @@ import java.util.Optional;
 public class RunStore {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final String COLUMNS = "id, cycle, cleanup, started_at, finished_at, phase, cursor_uploads,"
-            + " cursor_previews, cursor_qm_cids, counters::text, content_size, duration_ms, aborted_reason";
+    private static final String COLUMNS = "id, cycle, cleanup, started_at, finished_at, phase, cursors::text,"
+            + " counters::text, content_size, duration_ms, aborted_reason";
 
     private final DataSource dataSource;
 
@@ -96,14 +95,14 @@ public class RunStore {
         return runs;
     }
 
-    public long insert(long cycle, boolean cleanup, Instant startedAt, WorkListName phase) throws SQLException {
+    public long insert(long cycle, boolean cleanup, Instant startedAt, String phase) throws SQLException {
         try (Connection c = dataSource.getConnection();
              PreparedStatement ps = c.prepareStatement(
                      "INSERT INTO repair_runs (cycle, cleanup, started_at, phase) VALUES (?, ?, ?, ?) RETURNING id")) {
             ps.setLong(1, cycle);
             ps.setBoolean(2, cleanup);
             ps.setTimestamp(3, Timestamp.from(startedAt));
-            ps.setString(4, phase.label());
+            ps.setString(4, phase);
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
                 return rs.getLong(1);
@@ -112,18 +111,16 @@ public class RunStore {
     }
 
     /** Saves where the run stands; called after every batch so a restart resumes there. */
-    public void saveProgress(long id, WorkListName phase, Map<WorkListName, String> cursors,
+    public void saveProgress(long id, String phase, Map<String, String> cursors,
                              Map<String, Long> counters, long contentSize) throws SQLException {
         try (Connection c = dataSource.getConnection();
-             PreparedStatement ps = c.prepareStatement("UPDATE repair_runs SET phase = ?, cursor_uploads = ?,"
-                     + " cursor_previews = ?, cursor_qm_cids = ?, counters = ?::jsonb, content_size = ? WHERE id = ?")) {
-            ps.setString(1, phase.label());
-            ps.setString(2, cursors.get(WorkListName.UPLOADS));
-            ps.setString(3, cursors.get(WorkListName.PREVIEWS));
-            ps.setString(4, cursors.get(WorkListName.QM_CIDS));
-            ps.setString(5, toJson(counters));
-            ps.setLong(6, contentSize);
-            ps.setLong(7, id);
+             PreparedStatement ps = c.prepareStatement("UPDATE repair_runs SET phase = ?, cursors = ?::jsonb,"
+                     + " counters = ?::jsonb, content_size = ? WHERE id = ?")) {
+            ps.setString(1, phase);
+            ps.setString(2, toJson(cursors));
+            ps.setString(3, toJson(counters));
+            ps.setLong(4, contentSize);
+            ps.setLong(5, id);
             ps.executeUpdate();
         }
     }
@@ -152,35 +149,28 @@ public class RunStore {
     }
 
     private static RepairRun read(ResultSet rs) throws SQLException {
-        Map<WorkListName, String> cursors = new EnumMap<>(WorkListName.class);
-        putIfSet(cursors, WorkListName.UPLOADS, rs.getString("cursor_uploads"));
-        putIfSet(cursors, WorkListName.PREVIEWS, rs.getString("cursor_previews"));
-        putIfSet(cursors, WorkListName.QM_CIDS, rs.getString("cursor_qm_cids"));
         Timestamp finished = rs.getTimestamp("finished_at");
         Long durationMs = rs.getObject("duration_ms", Long.class);
         return new RepairRun(rs.getLong("id"), rs.getLong("cycle"), rs.getBoolean("cleanup"),
                 rs.getTimestamp("started_at").toInstant(), finished == null ? null : finished.toInstant(),
-                WorkListName.ofLabel(rs.getString("phase")), cursors, fromJson(rs.getString("counters")),
+                rs.getString("phase"), fromJson(rs.getString("cursors"), CURSORS), fromJson(rs.getString("counters"), COUNTERS),
                 rs.getLong("content_size"), durationMs, rs.getString("aborted_reason"));
     }
 
-    private static void putIfSet(Map<WorkListName, String> cursors, WorkListName list, String cursor) {
-        if (cursor != null) {
-            cursors.put(list, cursor);
-        }
-    }
+    private static final TypeReference<Map<String, Long>> COUNTERS = new TypeReference<>() { };
+    private static final TypeReference<Map<String, String>> CURSORS = new TypeReference<>() { };
 
-    private static String toJson(Map<String, Long> counters) {
+    private static String toJson(Map<String, ?> values) {
         try {
-            return JSON.writeValueAsString(counters);
+            return JSON.writeValueAsString(values);
         } catch (JsonProcessingException e) {
-            throw new IllegalStateException("counters are plain numbers", e);
+            throw new IllegalStateException("counters and cursors are plain values", e);
         }
     }
 
-    private static Map<String, Long> fromJson(String text) {
+    private static <T> Map<String, T> fromJson(String text, TypeReference<Map<String, T>> type) {
         try {
-            return JSON.readValue(text == null ? "{}" : text, new TypeReference<>() { });
+            return JSON.readValue(text == null ? "{}" : text, type);
         } catch (JsonProcessingException e) {
             return Map.of();
         }

@@ -27,16 +27,16 @@ public class WorkListStore {
     }
 
     /** Rows of a list, from the planner's statistics (cheap); an exact count while there are none. */
-    public long estimateRows(WorkListName list) throws SQLException {
+    public long estimateRows(WorkList list) throws SQLException {
         try (Connection c = dataSource.getConnection();
              PreparedStatement ps = c.prepareStatement("SELECT reltuples::bigint FROM pg_class WHERE oid = to_regclass(?)")) {
-            ps.setString(1, table(list));
+            ps.setString(1, list.table());
             try (ResultSet rs = ps.executeQuery()) {
                 if (rs.next() && rs.getLong(1) > 0) {
                     return rs.getLong(1);
                 }
             }
-            try (PreparedStatement count = c.prepareStatement("SELECT count(*) FROM " + table(list));
+            try (PreparedStatement count = c.prepareStatement("SELECT count(*) FROM " + list.table());
                  ResultSet rs = count.executeQuery()) {
                 rs.next();
                 return rs.getLong(1);
@@ -44,28 +44,10 @@ public class WorkListStore {
         }
     }
 
-    private static String table(WorkListName list) {
-        return switch (list) {
-            case UPLOADS -> "uploads";
-            case PREVIEWS -> "audio_previews";
-            case QM_CIDS -> "qm_cids";
-            case DONE -> throw new IllegalArgumentException("no table after the last list");
-        };
-    }
-
-    public Batch next(WorkListName list, String afterKey) throws SQLException {
-        String sql = switch (list) {
-            case UPLOADS -> "SELECT id, template, orig_file_cid, placement_hosts::text, transcode_results::text FROM uploads";
-            case PREVIEWS -> "SELECT cid FROM audio_previews";
-            case QM_CIDS -> "SELECT key FROM qm_cids";
-            case DONE -> throw new IllegalArgumentException("no rows after the last list");
-        };
-        String keyColumn = switch (list) {
-            case UPLOADS -> "id";
-            case PREVIEWS -> "cid";
-            default -> "key";
-        };
-        sql += (afterKey == null ? "" : " WHERE " + keyColumn + " > ?") + " ORDER BY " + keyColumn + " LIMIT ?";
+    public Batch next(WorkList list, String afterKey) throws SQLException {
+        String sql = "SELECT " + list.columns() + " FROM " + list.table()
+                + (afterKey == null ? "" : " WHERE " + list.keyColumn() + " > ?")
+                + " ORDER BY " + list.keyColumn() + " LIMIT ?";
         List<WorkItem> items = new ArrayList<>();
         String lastKey = afterKey;
         int rows = 0;
@@ -80,12 +62,8 @@ public class WorkListStore {
                 while (rs.next()) {
                     rows++;
                     lastKey = rs.getString(1);
-                    if (list == WorkListName.UPLOADS) {
-                        UploadRowCids.Result r = UploadRowCids.of(rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5));
-                        items.addAll(r.items());
-                        malformed += r.malformedJson() ? 1 : 0;
-                    } else {
-                        items.add(WorkItem.of(lastKey));
+                    if (!list.rows().read(rs, items)) {
+                        malformed++;
                     }
                 }
             }

@@ -16,13 +16,15 @@ import java.util.Map;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The reference implementation's scenario on a six-node network on one machine, R=3: under-
- * and over-replication both converge to between R and the threshold (R+2) copies.
+ * The reference implementation's scenario on a six-node network on one machine, R=2: under-
+ * and over-replication both converge to between R and T+1 copies, T = R+2 being the threshold
+ * (0-based ranks 0..T keep their copy; the reference deletes at myRank &gt; T).
  */
 class ReferenceScenarioTest {
 
     private static final int NODES = 6;
-    private static final int R = 3;
+    private static final int R = 2;
+    private static final int T = R + 2;
 
     @Test
     void replicationConvergesBetweenRAndTheThreshold() throws Exception {
@@ -59,7 +61,7 @@ class ReferenceScenarioTest {
                     assertThat(report.abortedReason()).isNull();
                 }
                 for (Blob blob : blobs) {
-                    assertThat(copies(s3, blob)).as(blob.cid()).isBetween(R, R + 2);
+                    assertThat(copies(s3, blob)).as(blob.cid()).isBetween(R, T + 1);
                 }
 
                 // over-replicated to all six nodes, and old
@@ -75,9 +77,9 @@ class ReferenceScenarioTest {
                     deleted += report.counters().get("delete_over_replicated_success");
                 }
                 for (Blob blob : blobs) {
-                    assertThat(copies(s3, blob)).as(blob.cid()).isBetween(R, R + 2);
+                    assertThat(copies(s3, blob)).as(blob.cid()).isEqualTo(T + 1);
                 }
-                // every blob had one copy ranked beyond R+2 = 5 of 6 positions
+                // every blob had one copy ranked beyond T = 4: the sixth node's, at 0-based rank 5
                 assertThat(deleted).isEqualTo(blobs.size());
             } finally {
                 nodes.forEach(TestNode::close);

@@ -77,6 +77,8 @@ class WritePathTest {
     @Test
     void blobPostedAfterTheListingIsNotPulledAgainInTheSameCycle() throws Exception {
         Map<String, String> settings = node("write-during-cycle");
+        // one CID at a time, so the second one's turn comes after the push
+        settings.put("repair.pull.concurrency", "1");
         String self = settings.get("repair.self-host");
         List<String> hosts = List.of(self, peer.url());
         // two missing blobs this node holds (R=3 > 2 hosts): the first one's pull hangs while the second is pushed
@@ -97,9 +99,11 @@ class WritePathTest {
             hold.release().countDown();
             CycleReport report = cycle.get(60, TimeUnit.SECONDS);
 
-            // both were needed when their batch was triaged; the second was pushed before its pull ran
+            // both were absent from the listing; the second was pushed before its turn came, so it
+            // costs neither a HeadObject nor a pull
             assertThat(report.counters()).containsEntry("repair_known_present", 1L)
-                    .containsEntry("pull_mine_needed", 2L);
+                    .containsEntry("pull_mine_needed", 1L).containsEntry("head_confirm_absent", 1L);
+            assertThat(report.s3Requests()).containsEntry("HeadObject", 1L);
             assertThat(peer.blobRequests()).doesNotContain(second.cid());
             assertThat(s3.read("write-during-cycle", second.key())).isEqualTo(second.content());
         }

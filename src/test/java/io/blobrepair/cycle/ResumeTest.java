@@ -42,7 +42,7 @@ class ResumeTest {
             TestNode first = TestNode.start(settings);
             CompletableFuture<CycleReport> interrupted = CompletableFuture.supplyAsync(first::runCycle);
             assertThat(hold.reached().await(30, TimeUnit.SECONDS)).isTrue();
-            assertThat(db.queryLong("SELECT count(*) FROM repair_runs WHERE finished_at IS NULL AND cursor_uploads = 'u0999'"))
+            assertThat(db.queryLong("SELECT count(*) FROM repair_runs WHERE finished_at IS NULL AND cursors->>'uploads' = 'u0999'"))
                     .isEqualTo(1);
             first.close(); // the process goes away mid-batch
             hold.release().countDown();

@@ -91,11 +91,13 @@ class DemoTest {
         assertThat(cleanup.get("counters").get("delete_over_replicated_success").asLong()).isPositive().isEqualTo(overReplicated);
         assertThat(summary.get("node_1").get("repaired").asBoolean()).isTrue();
 
-        // presence from one listing per cycle, never a HeadObject
+        // presence from one listing per cycle; HeadObject only confirms an absence before its pull
         for (JsonNode cycle : List.of(normal, cleanup)) {
             assertThat(cycle.get("s3_requests").get("ListObjects").asLong()).isEqualTo(1);
-            assertThat(cycle.get("s3_requests").get("HeadObject").asLong()).isZero();
+            assertThat(cycle.get("s3_requests").get("HeadObject").asLong())
+                    .isEqualTo(cycle.get("counters").get("head_confirm_absent").asLong());
         }
+        assertThat(normal.get("counters").get("head_confirm_absent").asLong()).isEqualTo(missing);
         JsonNode perKey = summary.get("per_key_head_object");
         assertThat(perKey.get("normal").asLong()).isEqualTo(
                 normal.get("counters").get("presence_index_hit").asLong() + normal.get("counters").get("presence_index_miss").asLong());

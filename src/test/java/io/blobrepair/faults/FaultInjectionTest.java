@@ -1,7 +1,7 @@
 package io.blobrepair.faults;
 
 import io.blobrepair.repair.CycleReport;
-import io.blobrepair.repair.KnownPresentCache;
+import io.blobrepair.index.KnownPresentCache;
 import io.blobrepair.testing.Blob;
 import io.blobrepair.testing.TestDb;
 import io.blobrepair.testing.TestNode;
@@ -86,6 +86,8 @@ class FaultInjectionTest {
         // keys covered: everything up to the last key of the page before the failing one
         String coveredUpTo = failingPage == 1 ? null : sortedHeld.get((failingPage - 1) * 1000 - 1);
         long uncovered = setup.allKeys().stream().filter(k -> coveredUpTo == null || k.compareTo(coveredUpTo) > 0).count();
+        // a missing key the listing covered is confirmed absent with one HeadObject before its pull
+        long coveredMissing = setup.missing().stream().map(Blob::key).filter(k -> coveredUpTo != null && k.compareTo(coveredUpTo) <= 0).count();
 
         try (TestNode node = TestNode.start(setup.settings())) {
             s3.store().failListCall(failingPage);
@@ -103,7 +105,8 @@ class FaultInjectionTest {
                     .containsEntry("pull_mine_needed", 20L)
                     .containsEntry("pull_mine_success", 20L)
                     .containsEntry("already_have", 2500L);
-            assertThat(report.s3Requests()).containsEntry("HeadObject", uncovered);
+            assertThat(report.counters()).containsEntry("head_confirm_absent", coveredMissing);
+            assertThat(report.s3Requests()).containsEntry("HeadObject", uncovered + coveredMissing);
             for (Blob b : setup.missing()) {
                 assertThat(s3.read(setup.bucket(), b.key())).isEqualTo(b.content());
             }

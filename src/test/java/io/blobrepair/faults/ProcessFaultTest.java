@@ -88,7 +88,7 @@ class ProcessFaultTest {
                 assertThat(aborted.abortedReason()).startsWith("FAILED:");
 
                 pg = EmbeddedPostgres.builder().setDataDirectory(pgData).setCleanDataDirectory(false).setPort(pgPort).start();
-                assertThat(queryLong(url, "SELECT count(*) FROM repair_runs WHERE finished_at IS NULL AND cursor_previews IS NOT NULL")).isEqualTo(1);
+                assertThat(queryLong(url, "SELECT count(*) FROM repair_runs WHERE finished_at IS NULL AND cursors->>'previews' IS NOT NULL")).isEqualTo(1);
 
                 CycleReport resumed = node.runCycle();
                 if (resumed.abortedReason() != null) {

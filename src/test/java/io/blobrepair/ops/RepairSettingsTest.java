@@ -38,6 +38,9 @@ class RepairSettingsTest {
         p.put("repair.dry-run", "false");
         p.put("repair.max-delete-fraction", "0.05");
         p.put("repair.max-blob-bytes", "1073741824");
+        p.put("repair.pull.concurrency", "8");
+        p.put("repair.pull.per-host", "4");
+        p.put("repair.cid-failure.max-cycles", "3");
         p.put("repair.list-parallelism", "8");
         p.put("repair.s3.max-attempts", "5");
         p.put("repair.s3.max-requests-per-second", "0");

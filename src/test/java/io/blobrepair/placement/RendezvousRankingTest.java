@@ -48,13 +48,19 @@ class RendezvousRankingTest {
         assertThat(placed.ranked()).containsExactly("http://node1.example:8080", "http://node3.example:8080");
         assertThat(placed.unknownHosts()).isEqualTo(1);
 
-        Placement notMine = new PlacementPolicy("http://node4.example:8080", HOSTS, 2, false)
-                .place(cid, List.of("http://node1.example:8080", "http://node3.example:8080"));
-        assertThat(notMine.mine()).isFalse();
+        // a list without this node: not its business at all, even in store-all mode (as the reference)
+        for (boolean storeAll : List.of(false, true)) {
+            Placement elsewhere = new PlacementPolicy("http://node4.example:8080", HOSTS, 2, storeAll)
+                    .place(cid, List.of("http://node1.example:8080", "http://node3.example:8080"));
+            assertThat(elsewhere.mine()).isFalse();
+            assertThat(elsewhere.elsewhere()).isTrue();
+        }
 
+        // a list of strangers only does not name this node either
         Placement allUnknown = node1.place(cid, List.of("http://evil.example"));
-        assertThat(allUnknown.placed()).isFalse();
-        assertThat(allUnknown.ranked()).hasSize(5);
+        assertThat(allUnknown.elsewhere()).isTrue();
+        assertThat(allUnknown.mine()).isFalse();
+        assertThat(allUnknown.unknownHosts()).isEqualTo(1);
     }
 
     private static List<String> reversed(List<String> hosts) {

@@ -1,7 +1,6 @@
 package io.blobrepair.repair;
 
 import io.blobrepair.work.RepairRun;
-import io.blobrepair.work.WorkListName;
 import org.junit.jupiter.api.Test;
 
 import java.time.Instant;
@@ -13,8 +12,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 class CyclePlanTest {
 
     private static RepairRun run(long cycle, boolean cleanup, boolean finished, String aborted) {
-        return new RepairRun(7, cycle, cleanup, Instant.EPOCH, finished ? Instant.EPOCH : null, WorkListName.PREVIEWS,
-                Map.of(WorkListName.PREVIEWS, "k"), Map.of(), 0, null, aborted);
+        return new RepairRun(7, cycle, cleanup, Instant.EPOCH, finished ? Instant.EPOCH : null, "previews",
+                Map.of("previews", "k"), Map.of(), 0, null, aborted);
     }
 
     @Test

@@ -1,0 +1,83 @@
+package io.blobrepair.repair;
+
+import io.blobrepair.index.KnownPresentCache;
+import io.blobrepair.index.PresenceIndex;
+import org.apache.camel.Exchange;
+import org.apache.camel.ExchangeProperty;
+
+import java.time.Clock;
+import java.util.Map;
+
+/**
+ * Cleanup deletions, one at a time: the dry run and the delete brake first (a deletion beyond
+ * {@code repair.max-delete-fraction} of what the node held is held back, and the brake engaging is
+ * logged, counted and published once), then what a deletion changes: the key leaves the
+ * known-present cache and is marked absent in the cycle's index, so the rest of the cycle never
+ * trusts a stale "present".
+ */
+public class DeletionGate {
+
+    private final boolean dryRun;
+    private final double maxDeleteFraction;
+    private final KnownPresentCache knownPresent;
+    private final RepairEvents events;
+    private final Clock clock;
+
+    public DeletionGate(boolean dryRun, double maxDeleteFraction, KnownPresentCache knownPresent, RepairEvents events, Clock clock) {
+        this.dryRun = dryRun;
+        this.maxDeleteFraction = maxDeleteFraction;
+        this.knownPresent = knownPresent;
+        this.events = events;
+        this.clock = clock;
+    }
+
+    /** The decision to carry out: unchanged, or held back by the dry run or the brake. */
+    public CidDecision admit(@ExchangeProperty(RepairExchange.CID) CidDecision decision,
+                             @ExchangeProperty(RepairExchange.CYCLE) CycleState cycle) {
+        if (dryRun) {
+            CycleLog.info(cycle, "dry run: would delete {} ({})", decision.storageKey(), decision.action());
+            return DecisionCounts.replace(decision, decision.heldBack(Reason.DRY_RUN), cycle);
+        }
+        if (!cycle.isBrakeEngaged() && DeleteBrake.allows(cycle.getDeletions(), cycle.heldForBrake(), maxDeleteFraction)) {
+            return decision;
+        }
+        if (cycle.engageBrake()) {
+            cycle.getCounters().increment(RepairCounter.DELETE_BRAKE_ENGAGED);
+            CycleLog.warn(cycle, "brake", "delete brake engaged after {} deletions of {} blobs held (repair.max-delete-fraction={}):"
+                            + " no more deletions this cycle; check the peer list and replication settings",
+                    cycle.getDeletions(), cycle.heldForBrake(), maxDeleteFraction);
+            events.publish(new RepairEvent("delete_brake_engaged", cycle.getCycle(), clock.instant(),
+                    Map.of("deletions", cycle.getDeletions(), "held", cycle.heldForBrake())));
+        }
+        return DecisionCounts.replace(decision, decision.heldBack(Reason.DELETE_BRAKE), cycle);
+    }
+
+    /** DeleteObject succeeded. */
+    public CidDecision deleted(@ExchangeProperty(RepairExchange.CID) CidDecision decision,
+                               @ExchangeProperty(RepairExchange.CYCLE) CycleState cycle,
+                               @ExchangeProperty(RepairExchange.INDEX) PresenceIndex index) {
+        cycle.deleted();
+        knownPresent.remove(decision.storageKey());
+        index.markAbsent(decision.bucket(), decision.storageKey());
+        cycle.getCounters().increment(switch (decision.action()) {
+            case DELETE_INVALID -> RepairCounter.DELETE_INVALID_SUCCESS;
+            case DELETE_VARIANT -> RepairCounter.DELETE_RESIZED_IMAGE_OK;
+            default -> RepairCounter.DELETE_OVER_REPLICATED_SUCCESS;
+        });
+        CycleLog.info(cycle, "deleted {} ({})", decision.storageKey(), decision.action());
+        return DecisionCounts.next(decision, decision.facts().absent(Presence.Source.DELETED), cycle);
+    }
+
+    /** DeleteObject failed: counted, the blob stays, nothing more for this CID. */
+    public CidDecision deleteFailed(@ExchangeProperty(RepairExchange.CID) CidDecision decision,
+                                    @ExchangeProperty(RepairExchange.CYCLE) CycleState cycle,
+                                    @ExchangeProperty(Exchange.EXCEPTION_CAUGHT) Exception cause) {
+        RepairCounter counter = switch (decision.action()) {
+            case DELETE_INVALID -> RepairCounter.DELETE_INVALID_FAIL;
+            case DELETE_VARIANT -> RepairCounter.DELETE_RESIZED_IMAGE_FAILED;
+            default -> RepairCounter.DELETE_OVER_REPLICATED_FAIL;
+        };
+        CycleLog.count(cycle, counter, "DeleteObject {} failed: {}", decision.storageKey(), CycleLog.describe(cause));
+        return DecisionCounts.replace(decision, decision.heldBack(Reason.DELETE_FAILED), cycle);
+    }
+}

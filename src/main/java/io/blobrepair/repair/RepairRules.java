@@ -1,0 +1,103 @@
+package io.blobrepair.repair;
+
+import io.blobrepair.placement.Placement;
+
+import java.time.Duration;
+
+/**
+ * The per-CID repair rules, as one pure function from a CID's facts to a decision, by the
+ * reference network's rules (#202) and this service's extra brakes.
+ *
+ * <ul>
+ *   <li>Presence first: a key the listing does not cover is looked up (HeadObject); an unknown
+ *       presence (the lookup failed) leads to nothing.</li>
+ *   <li>Absent: a blob of this node's is pulled, after one HeadObject confirms the listing's
+ *       "absent" (the node may have written it since); derived image variants are never pulled.</li>
+ *   <li>Cleanup cycles, on a complete view only: a v1 blob is validated first and deleted when its
+ *       content does not match its CID; derived variants are deleted; a copy ranked above the
+ *       over-replication threshold (0-based rank &gt; T) is deleted when it is not this node's,
+ *       not placed, the node is not in store-all mode, not archive-routed, its presence and age come
+ *       from this cycle's listing (or HeadObject as the configured source), it was last modified
+ *       more than {@link #MIN_AGE_TO_DELETE} ago, the host list did not just change, and at least
+ *       R hosts ranked ahead confirmed holding it.</li>
+ * </ul>
+ */
+public final class RepairRules {
+
+    /** A blob younger than this is never deleted as over-replicated: it may still be spreading. */
+    public static final Duration MIN_AGE_TO_DELETE = Duration.ofDays(7);
+
+    private RepairRules() {
+    }
+
+    public static CidDecision decide(CidFacts f) {
+        return switch (f.presence()) {
+            case UNCHECKED -> act(f, Action.LOOK_UP_PRESENCE);
+            case UNKNOWN -> none(f, Reason.PRESENCE_UNKNOWN);
+            case ABSENT -> absent(f);
+            case PRESENT -> present(f);
+        };
+    }
+
+    private static CidDecision absent(CidFacts f) {
+        boolean deleted = f.source() == Presence.Source.DELETED;
+        if (!f.placement().mine()) {
+            return none(f, deleted ? Reason.DELETED : Reason.NOT_MINE);
+        }
+        if (f.variant()) {
+            return none(f, deleted ? Reason.DELETED : Reason.VARIANT_NOT_PULLED);
+        }
+        return act(f, f.source() == Presence.Source.LISTING ? Action.CONFIRM_ABSENCE : Action.PULL);
+    }
+
+    private static CidDecision present(CidFacts f) {
+        CycleFacts cycle = f.cycle();
+        if (cycle.cleanup() && cycle.deletionsAllowed()) {
+            if (f.content() == CidFacts.Content.UNREADABLE) {
+                return none(f, Reason.CONTENT_UNREADABLE);
+            }
+            if (f.content() == CidFacts.Content.INVALID) {
+                return act(f, Action.DELETE_INVALID);
+            }
+            if (f.content() == CidFacts.Content.UNCHECKED && f.hashCheckable()) {
+                return act(f, Action.VALIDATE);
+            }
+            if (f.variant()) {
+                return act(f, Action.DELETE_VARIANT);
+            }
+            if (overReplicated(f)) {
+                if (cycle.hostsChanged()) {
+                    return none(f, Reason.HOSTS_CHANGED);
+                }
+                return switch (f.holders()) {
+                    case NOT_ASKED -> act(f, Action.CONFIRM_HOLDERS);
+                    case CONFIRMED -> act(f, Action.DELETE_OVER_REPLICATED);
+                    case UNCONFIRMED -> none(f, Reason.HOLDERS_UNCONFIRMED);
+                };
+            }
+        }
+        return f.placement().mine() ? act(f, Action.ALREADY_HAVE) : none(f, Reason.NOT_MINE);
+    }
+
+    /** Every condition of an over-replicated copy, before asking the hosts ahead. */
+    static boolean overReplicated(CidFacts f) {
+        Placement p = f.placement();
+        Long age = f.ageMillis();
+        return !p.mine()
+                && !p.placed()
+                && !f.cycle().storeAll()
+                && !f.archived()
+                && f.trustedPresence()
+                && p.rank() > f.cycle().threshold()
+                && age != null
+                && age > MIN_AGE_TO_DELETE.toMillis();
+    }
+
+    private static CidDecision act(CidFacts f, Action action) {
+        return new CidDecision(f, action, Reason.RULES);
+    }
+
+    private static CidDecision none(CidFacts f, Reason why) {
+        return new CidDecision(f, Action.NONE, why);
+    }
+}

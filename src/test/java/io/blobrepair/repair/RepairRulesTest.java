@@ -1,0 +1,207 @@
+package io.blobrepair.repair;
+
+import io.blobrepair.cid.Cid;
+import io.blobrepair.index.ObjectFacts;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import net.jqwik.api.Combinators;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class RepairRulesTest {
+
+    /**
+     * One row per rule. Rank is 0-based; R is 4 and the threshold 6 (R+2) unless a row says
+     * otherwise. Age OLD is 8 days, YOUNG 6; '-' means unknown.
+     */
+    @ParameterizedTest(name = "[{index}] {16} {17}")
+    @CsvSource(delimiter = '|', textBlock = """
+            # cleanup| mine | placed| storeAll| archived| cid    | presence | source     | content   | holders    | rank| T | age  | complete| headTrusted| hostsChanged| action                | reason
+            # presence first
+            false    | true | false | false   | false   | V1     | UNCHECKED| NONE       | UNCHECKED | NOT_ASKED  | 0   | 6 | OLD  | true    | false      | false       | LOOK_UP_PRESENCE      | RULES
+            false    | true | false | false   | false   | V1     | UNKNOWN  | HEAD_OBJECT| UNCHECKED | NOT_ASKED  | 0   | 6 | -    | true    | false      | false       | NONE                  | PRESENCE_UNKNOWN
+            true     | false| false | false   | false   | V1     | UNKNOWN  | HEAD_OBJECT| UNCHECKED | NOT_ASKED  | 9   | 6 | -    | true    | false      | false       | NONE                  | PRESENCE_UNKNOWN
+            # absent: pulled when mine, after one HeadObject confirms the listing's answer
+            false    | true | false | false   | false   | V1     | ABSENT   | LISTING    | UNCHECKED | NOT_ASKED  | 0   | 6 | -    | true    | false      | false       | CONFIRM_ABSENCE       | RULES
+            false    | true | false | false   | false   | V1     | ABSENT   | HEAD_OBJECT| UNCHECKED | NOT_ASKED  | 0   | 6 | -    | true    | false      | false       | PULL                  | RULES
+            true     | true | false | false   | false   | V1     | ABSENT   | DELETED    | INVALID   | NOT_ASKED  | 0   | 6 | -    | true    | false      | false       | PULL                  | RULES
+            true     | false| false | false   | false   | V1     | ABSENT   | LISTING    | UNCHECKED | NOT_ASKED  | 9   | 6 | -    | true    | false      | false       | NONE                  | NOT_MINE
+            true     | false| false | false   | false   | V1     | ABSENT   | DELETED    | UNCHECKED | CONFIRMED  | 9   | 6 | -    | true    | false      | false       | NONE                  | DELETED
+            false    | true | false | false   | false   | VARIANT| ABSENT   | LISTING    | UNCHECKED | NOT_ASKED  | 0   | 6 | -    | true    | false      | false       | NONE                  | VARIANT_NOT_PULLED
+            false    | true | false | false   | false   | VARIANT| ABSENT   | HEAD_OBJECT| UNCHECKED | NOT_ASKED  | 0   | 6 | -    | true    | false      | false       | NONE                  | VARIANT_NOT_PULLED
+            # present, normal cycle
+            false    | true | false | false   | false   | V1     | PRESENT  | LISTING    | UNCHECKED | NOT_ASKED  | 0   | 6 | OLD  | true    | false      | false       | ALREADY_HAVE          | RULES
+            false    | true | false | false   | false   | V1     | PRESENT  | WRITTEN    | UNCHECKED | NOT_ASKED  | 0   | 6 | -    | true    | false      | false       | ALREADY_HAVE          | RULES
+            # cleanup: validation first (v1 only), then invalid, variant, over-replicated
+            true     | true | false | false   | false   | V1     | PRESENT  | LISTING    | UNCHECKED | NOT_ASKED  | 0   | 6 | OLD  | true    | false      | false       | VALIDATE              | RULES
+            true     | true | false | false   | false   | V1     | PRESENT  | LISTING    | VALID     | NOT_ASKED  | 0   | 6 | OLD  | true    | false      | false       | ALREADY_HAVE          | RULES
+            true     | true | false | false   | false   | V1     | PRESENT  | LISTING    | INVALID   | NOT_ASKED  | 0   | 6 | OLD  | true    | false      | false       | DELETE_INVALID        | RULES
+            true     | false| false | false   | false   | V1     | PRESENT  | LISTING    | INVALID   | NOT_ASKED  | 2   | 6 | YOUNG| true    | false      | false       | DELETE_INVALID        | RULES
+            true     | true | false | false   | false   | V1     | PRESENT  | LISTING    | UNREADABLE| NOT_ASKED  | 0   | 6 | OLD  | true    | false      | false       | NONE                  | CONTENT_UNREADABLE
+            true     | true | false | false   | false   | LEGACY | PRESENT  | LISTING    | UNCHECKED | NOT_ASKED  | 0   | 6 | OLD  | true    | false      | false       | ALREADY_HAVE          | RULES
+            true     | false| false | false   | false   | VARIANT| PRESENT  | LISTING    | UNCHECKED | NOT_ASKED  | 9   | 6 | YOUNG| true    | false      | false       | DELETE_VARIANT        | RULES
+            true     | true | false | false   | false   | VARIANT| PRESENT  | LISTING    | UNCHECKED | NOT_ASKED  | 0   | 6 | YOUNG| true    | false      | false       | DELETE_VARIANT        | RULES
+            # over-replication: 0-based rank above T, as the reference (myRank > T)
+            true     | false| false | false   | false   | V1     | PRESENT  | LISTING    | VALID     | NOT_ASKED  | 7   | 6 | OLD  | true    | false      | false       | CONFIRM_HOLDERS       | RULES
+            true     | false| false | false   | false   | V1     | PRESENT  | LISTING    | VALID     | NOT_ASKED  | 6   | 6 | OLD  | true    | false      | false       | NONE                  | NOT_MINE
+            true     | false| false | false   | false   | V1     | PRESENT  | LISTING    | VALID     | CONFIRMED  | 7   | 6 | OLD  | true    | false      | false       | DELETE_OVER_REPLICATED| RULES
+            true     | false| false | false   | false   | V1     | PRESENT  | LISTING    | VALID     | UNCONFIRMED| 7   | 6 | OLD  | true    | false      | false       | NONE                  | HOLDERS_UNCONFIRMED
+            true     | false| false | false   | false   | LEGACY | PRESENT  | LISTING    | UNCHECKED | NOT_ASKED  | 7   | 6 | OLD  | true    | false      | false       | CONFIRM_HOLDERS       | RULES
+            true     | false| false | false   | false   | V1     | PRESENT  | LISTING    | VALID     | NOT_ASKED  | 7   | 6 | YOUNG| true    | false      | false       | NONE                  | NOT_MINE
+            true     | false| false | false   | false   | V1     | PRESENT  | LISTING    | VALID     | NOT_ASKED  | 7   | 6 | -    | true    | false      | false       | NONE                  | NOT_MINE
+            true     | false| true  | false   | false   | V1     | PRESENT  | LISTING    | VALID     | NOT_ASKED  | 7   | 6 | OLD  | true    | false      | false       | NONE                  | NOT_MINE
+            true     | true | false | true    | false   | V1     | PRESENT  | LISTING    | VALID     | NOT_ASKED  | 7   | 6 | OLD  | true    | false      | false       | ALREADY_HAVE          | RULES
+            true     | true | false | true    | true    | V1     | PRESENT  | LISTING    | VALID     | NOT_ASKED  | 7   | 6 | OLD  | true    | false      | false       | ALREADY_HAVE          | RULES
+            true     | false| false | false   | false   | V1     | PRESENT  | WRITTEN    | VALID     | NOT_ASKED  | 7   | 6 | -    | true    | false      | false       | NONE                  | NOT_MINE
+            true     | false| false | false   | false   | V1     | PRESENT  | HEAD_OBJECT| VALID     | NOT_ASKED  | 7   | 6 | OLD  | true    | false      | false       | NONE                  | NOT_MINE
+            true     | false| false | false   | false   | V1     | PRESENT  | HEAD_OBJECT| VALID     | NOT_ASKED  | 7   | 6 | OLD  | true    | true       | false       | CONFIRM_HOLDERS       | RULES
+            true     | false| false | false   | false   | V1     | PRESENT  | LISTING    | VALID     | NOT_ASKED  | 7   | 6 | OLD  | true    | false      | true        | NONE                  | HOSTS_CHANGED
+            # a partial view: nothing validated, nothing deleted
+            true     | false| false | false   | false   | V1     | PRESENT  | LISTING    | UNCHECKED | NOT_ASKED  | 7   | 6 | OLD  | false   | false      | false       | NONE                  | NOT_MINE
+            true     | false| false | false   | false   | VARIANT| PRESENT  | LISTING    | UNCHECKED | NOT_ASKED  | 9   | 6 | OLD  | false   | false      | false       | NONE                  | NOT_MINE
+            true     | true | false | false   | false   | V1     | PRESENT  | LISTING    | UNCHECKED | NOT_ASKED  | 0   | 6 | OLD  | false   | false      | false       | ALREADY_HAVE          | RULES
+            """)
+    void rule(boolean cleanup, boolean mine, boolean placed, boolean storeAll, boolean archived, String cid,
+              Presence presence, Presence.Source source, CidFacts.Content content, CidFacts.Holders holders,
+              int rank, int threshold, String age, boolean complete, boolean headTrusted, boolean hostsChanged,
+              Action action, Reason reason) {
+        CidFactsFixture f = new CidFactsFixture();
+        f.cleanup = cleanup;
+        f.mine = mine;
+        f.placed = placed;
+        f.storeAll = storeAll;
+        f.archived = archived;
+        f.cid = switch (cid) {
+            case "V1" -> CidFactsFixture.V1;
+            case "LEGACY" -> CidFactsFixture.LEGACY;
+            default -> CidFactsFixture.VARIANT;
+        };
+        f.presence = presence;
+        f.source = source;
+        f.content = content;
+        f.holders = holders;
+        f.rank = rank;
+        f.threshold = threshold;
+        f.ageMillis = switch (age) {
+            case "OLD" -> CidFactsFixture.OLD;
+            case "YOUNG" -> CidFactsFixture.YOUNG;
+            default -> null;
+        };
+        f.deletionsAllowed = complete;
+        f.headIsTrusted = headTrusted;
+        f.hostsChanged = hostsChanged;
+
+        CidDecision decision = RepairRules.decide(f.build());
+
+        assertThat(decision.action()).isEqualTo(action);
+        assertThat(decision.reason()).isEqualTo(reason);
+    }
+
+    /** The whole way of an invalid copy of mine: validated, found invalid, deleted, pulled again. */
+    @Test
+    void validateThenDeleteInvalidThenPullAgain() {
+        CidFactsFixture f = new CidFactsFixture();
+        f.cleanup = true;
+        f.presence = Presence.PRESENT;
+        f.source = Presence.Source.LISTING;
+        CidDecision listed = RepairRules.decide(f.build());
+        assertThat(listed.action()).isEqualTo(Action.VALIDATE);
+
+        CidDecision read = RepairRules.decide(listed.facts().content(CidFacts.Content.INVALID));
+        assertThat(read.action()).isEqualTo(Action.DELETE_INVALID);
+
+        CidDecision deleted = RepairRules.decide(read.facts().absent(Presence.Source.DELETED));
+        assertThat(deleted.action()).isEqualTo(Action.PULL);
+        // the decisions before stay what they were: every step makes a new one
+        assertThat(listed.action()).isEqualTo(Action.VALIDATE);
+        assertThat(read.facts().presence()).isEqualTo(Presence.PRESENT);
+    }
+
+    @Test
+    void aHeldBackDecisionKeepsItsFactsAndSaysWhy() {
+        CidFactsFixture f = new CidFactsFixture();
+        f.presence = Presence.ABSENT;
+        f.source = Presence.Source.HEAD_OBJECT;
+        CidDecision pull = RepairRules.decide(f.build());
+
+        CidDecision held = pull.heldBack(Reason.DRY_RUN);
+
+        assertThat(held.action()).isEqualTo(Action.NONE);
+        assertThat(held.reason()).isEqualTo(Reason.DRY_RUN);
+        assertThat(held.facts()).isSameAs(pull.facts());
+        assertThat(pull.isPull()).isTrue();
+    }
+
+    // --- one pass down the route is enough ------------------------------------------------------
+
+    @Provide
+    Arbitrary<CidFacts> anyFacts() {
+        Arbitrary<Boolean> bool = Arbitraries.of(true, false);
+        Arbitrary<Cid> cids = Arbitraries.of(CidFactsFixture.V1, CidFactsFixture.LEGACY, CidFactsFixture.VARIANT);
+        Arbitrary<Long> ages = Arbitraries.of(CidFactsFixture.OLD, CidFactsFixture.YOUNG).injectNull(0.2);
+        return Combinators.combine(generic(bool, bool, bool, bool, bool, bool, bool, bool,
+                        Arbitraries.of(Presence.class), Arbitraries.of(Presence.Source.class), Arbitraries.of(CidFacts.Content.class),
+                        Arbitraries.of(CidFacts.Holders.class), Arbitraries.integers().between(0, 12), cids, ages))
+                .as(v -> {
+                    CidFactsFixture f = new CidFactsFixture();
+                    f.cleanup = (Boolean) v.get(0);
+                    f.mine = (Boolean) v.get(1);
+                    f.placed = (Boolean) v.get(2);
+                    f.storeAll = (Boolean) v.get(3);
+                    f.deletionsAllowed = (Boolean) v.get(4);
+                    f.headIsTrusted = (Boolean) v.get(5);
+                    f.hostsChanged = (Boolean) v.get(6);
+                    f.archived = (Boolean) v.get(7);
+                    f.presence = (Presence) v.get(8);
+                    f.source = (Presence.Source) v.get(9);
+                    f.content = (CidFacts.Content) v.get(10);
+                    f.holders = (CidFacts.Holders) v.get(11);
+                    f.rank = (Integer) v.get(12);
+                    f.cid = (Cid) v.get(13);
+                    f.ageMillis = (Long) v.get(14);
+                    return f.build();
+                });
+    }
+
+    /**
+     * Whatever a CID's facts, each step's possible outcomes lead to a later action (in the
+     * order of {@link Action}, which is the per-CID route's order) or a terminal one: the route
+     * never needs to go back up.
+     */
+    @Property(tries = 3000)
+    void everyStepLeadsFurtherDownTheRoute(@ForAll("anyFacts") CidFacts facts) {
+        CidDecision before = RepairRules.decide(facts);
+        for (CidFacts learned : outcomesOf(before)) {
+            Action after = RepairRules.decide(learned).action();
+            assertThat(after.isTerminal() || after.ordinal() > before.action().ordinal())
+                    .as("%s after %s", after, before).isTrue();
+        }
+    }
+
+    /** What each step of the route may learn. */
+    private static List<CidFacts> outcomesOf(CidDecision d) {
+        CidFacts f = d.facts();
+        ObjectFacts head = new ObjectFacts(42, CidFactsFixture.NOW - CidFactsFixture.OLD);
+        return switch (d.action()) {
+            case LOOK_UP_PRESENCE, CONFIRM_ABSENCE -> List.of(f.present(Presence.Source.HEAD_OBJECT, head),
+                    f.absent(Presence.Source.HEAD_OBJECT), f.presenceUnknown());
+            case VALIDATE -> List.of(f.content(CidFacts.Content.VALID), f.content(CidFacts.Content.INVALID),
+                    f.content(CidFacts.Content.UNREADABLE));
+            case CONFIRM_HOLDERS -> List.of(f.holders(CidFacts.Holders.CONFIRMED), f.holders(CidFacts.Holders.UNCONFIRMED));
+            case DELETE_INVALID, DELETE_VARIANT, DELETE_OVER_REPLICATED -> List.of(f.absent(Presence.Source.DELETED));
+            default -> List.of();
+        };
+    }
+
+    private static List<Arbitrary<Object>> generic(Arbitrary<?>... arbitraries) {
+        return java.util.Arrays.stream(arbitraries).map(Arbitrary::asGeneric).toList();
+    }
+}
