@@ -18,12 +18,18 @@ public final class PlacementPolicy {
     private final int replicationFactor;
     private final boolean storeAll;
 
+    /** Hosts are normalised ({@link Hosts#normalise}), so they rank and compare as the reference's do. */
     public PlacementPolicy(String self, List<String> allHosts, int replicationFactor, boolean storeAll) {
-        this.self = self;
-        this.allHosts = List.copyOf(allHosts);
-        this.knownHosts = Set.copyOf(allHosts);
+        this.self = Hosts.normalise(self);
+        this.allHosts = allHosts.stream().map(Hosts::normalise).distinct().toList();
+        this.knownHosts = Set.copyOf(this.allHosts);
         this.replicationFactor = replicationFactor;
         this.storeAll = storeAll;
+    }
+
+    /** The placement a cycle uses when it follows the node, or the configuration ({@link NetworkView}). */
+    public static PlacementPolicy from(NetworkView view) {
+        return new PlacementPolicy(view.self(), view.hosts(), view.replicationFactor(), view.storeAll());
     }
 
     public Placement place(String cid, List<String> placementHosts) {
