@@ -4,6 +4,7 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.blobrepair.index.PresenceIndexBuilder;
 import io.blobrepair.ops.ClusteredQuartz;
+import io.blobrepair.ops.InvalidSettingException;
 import io.blobrepair.ops.CycleSchedule;
 import io.blobrepair.ops.RepairHealthCheck;
 import io.blobrepair.ops.RepairLog;
@@ -17,6 +18,9 @@ import io.blobrepair.peer.PeerFilters;
 import io.blobrepair.peer.PeerSignature;
 import io.blobrepair.peer.PeerHealth;
 import io.blobrepair.peer.PeerClient;
+import io.blobrepair.peer.NodeFollower;
+import io.blobrepair.placement.NetworkView;
+import io.blobrepair.repair.NetworkViewSteps;
 import io.blobrepair.placement.PlacementPolicy;
 import io.blobrepair.repair.CidRepair;
 import io.blobrepair.repair.CycleTracker;
@@ -55,6 +59,8 @@ import java.util.Set;
 @Configuration
 public class BlobRepairConfiguration implements CamelConfiguration {
 
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(BlobRepairConfiguration.class);
+
     /** Rows per work-list batch; the cursor is saved after each. */
     static final int WORK_BATCH_SIZE = 1000;
 
@@ -88,18 +94,26 @@ public class BlobRepairConfiguration implements CamelConfiguration {
                 .followRedirects(HttpClient.Redirect.NEVER) // only configured peers are ever contacted
                 .build();
         KnownPresentCache knownPresent = new KnownPresentCache(settings.knownPresentMaxEntries());
-        PlacementPolicy placement = new PlacementPolicy(settings.selfHost(), settings.allHosts(),
-                settings.replicationFactor(), settings.storeAll());
         PeerAuth peerAuth = settings.peerAuth() == RepairSettings.PeerAuthMode.SIGNED
                 ? PeerAuth.signed(PeerSignature.fromPrivateKeyHex(settings.nodeKey().orElseThrow()), Set.copyOf(settings.peerWallets()), clock)
                 : PeerAuth.none();
-        PeerClient peers = new PeerClient(settings.selfHost(), http, settings.pullReadTimeout(),
+        // the network: the co-located node's (repair.node-url) merged with what is set, else what is set
+        NodeFollower follower = new NodeFollower(settings.nodeUrl(), configuredNetwork(settings), http,
+                settings.pullConnectTimeout(), view -> peerAuth.allowWallets(view.wallets()));
+        NetworkView network = followNode(follower, settings);
+        peerAuth.allowWallets(network.wallets());
+        if (settings.peerAuth() == RepairSettings.PeerAuthMode.SIGNED && network.wallets().isEmpty()) {
+            LOG.warn("repair.peer-auth=signed and no peer wallet is known (repair.peer-wallets unset, the node at {} lists"
+                    + " none): every request to /internal/blobs* is refused (401)", settings.nodeUrl().orElse("?"));
+        }
+        PlacementPolicy placement = PlacementPolicy.from(network);
+        PeerClient peers = new PeerClient(network.self(), http, settings.pullReadTimeout(),
                 Path.of(System.getProperty("java.io.tmpdir")), settings.pullMaxHosts(), peerAuth);
         RunStore runStore = new RunStore(dataSource);
         CycleTracker tracker = new CycleTracker(runStore, s3Requests, knownPresent, settings.cleanupEvery(),
                 settings.abortRetryDelay(), clock);
         PresenceSteps presence = new PresenceSteps(new PresenceIndexBuilder(s3, settings.s3().bucket(), clock, settings.listParallelism()), clock,
-                settings.presence() == RepairSettings.PresenceMode.LISTING, settings.replicationFactor(),
+                settings.presence() == RepairSettings.PresenceMode.LISTING, network.replicationFactor(),
                 settings.capacityBytes());
         // camel-micrometer-prometheus serves the registry bound as "metricsRegistry": share it
         MeterRegistry meters = registry.lookupByNameAndType("metricsRegistry", MeterRegistry.class);
@@ -114,25 +128,27 @@ public class BlobRepairConfiguration implements CamelConfiguration {
         registry.bind("dataSource", dataSource);
         registry.bind("runStore", runStore);
         registry.bind("knownPresentCache", knownPresent);
-        PeerHealth peerHealth = new PeerHealth(settings.peers(), http, settings.pullConnectTimeout());
+        PeerHealth peerHealth = new PeerHealth(network.peers(), http, settings.pullConnectTimeout());
         registry.bind("peerHealth", peerHealth);
         registry.bind("cycleTracker", tracker);
         registry.bind("presenceSteps", presence);
         registry.bind("workListWalk", new WorkListWalk(new WorkListStore(dataSource, WORK_BATCH_SIZE), tracker, clock));
         registry.bind("peerAuth", peerAuth);
+        registry.bind("nodeFollower", follower);
+        registry.bind("networkViewSteps", new NetworkViewSteps(follower));
         // a filter older than two repair intervals is stale: its node has not listed for a cycle
-        PeerFilters peerFilters = new PeerFilters(settings.presenceFilterEnabled(), settings.peers(), http, peerAuth,
+        PeerFilters peerFilters = new PeerFilters(settings.presenceFilterEnabled(), network.peers(), http, peerAuth,
                 settings.presenceFilterRefresh(), settings.interval().multipliedBy(2), settings.presenceFilterMaxBytes(),
                 settings.pullReadTimeout(), clock);
         registry.bind("peerFilters", peerFilters);
         LostBlobs lostBlobs = new LostBlobs(dataSource);
         registry.bind("lostBlobs", lostBlobs);
         registry.bind("cidRepair", new CidRepair(placement, knownPresent, peers, peerFilters, lostBlobs,
-                settings.interval().multipliedBy(settings.cleanupEvery()), settings.selfHost(), settings.storeAll(),
+                settings.interval().multipliedBy(settings.cleanupEvery()), network.self(), network.storeAll(),
                 settings.presence() == RepairSettings.PresenceMode.HEAD, settings.dryRun(),
                 settings.maxDeleteFraction(), clock));
         registry.bind("blobWrites", new BlobWrites(knownPresent));
-        registry.bind("peerApi", new PeerApi(settings.selfHost()));
+        registry.bind("peerApi", new PeerApi(network.self()));
         registry.bind("repairMetrics", new RepairMetrics(meters, s3Requests, knownPresent, presence, lostBlobs));
         RepairService service = new RepairService(context.createProducerTemplate(), tracker, presence, knownPresent,
                 peerHealth, peerAuth);
@@ -140,6 +156,27 @@ public class BlobRepairConfiguration implements CamelConfiguration {
         context.addService(service); // its @ManagedResource becomes the RepairService MBean
         registry.bind("repairHealthCheck", new RepairHealthCheck(runStore));
         registry.bind("repairLog", new RepairLog(runStore, lostBlobs));
+    }
+
+    /** The network as configured, and which of it the operator set (that wins over the node's word). */
+    private static NodeFollower.Configured configuredNetwork(RepairSettings settings) {
+        Set<String> set = settings.explicitKeys();
+        return new NodeFollower.Configured(settings.selfHost(), set.contains("repair.self-host"),
+                settings.peers(), set.contains("repair.peers"),
+                settings.replicationFactor(), set.contains("repair.replication-factor"),
+                settings.storeAll(), set.contains("repair.store-all"),
+                Set.copyOf(settings.peerWallets()), set.contains("repair.peer-wallets"), settings.capacityBytes());
+    }
+
+    /** The first view; a node that cannot be followed stops startup with one line naming repair.node-url. */
+    private static NetworkView followNode(NodeFollower follower, RepairSettings settings) {
+        try {
+            return follower.start();
+        } catch (NodeFollower.NodeAnswerException e) {
+            throw new InvalidSettingException("repair.node-url", settings.nodeUrl().orElse(""),
+                    "the URL of a running reference node whose /health_check and /internal/blobs/location answer as the"
+                            + " reference's do (" + e.getMessage() + ")");
+        }
     }
 
     private static HikariDataSource dataSource(RepairSettings.Db db) {

@@ -25,6 +25,8 @@ public final class TestPeer implements AutoCloseable {
     private final Map<String, byte[]> blobs = new ConcurrentHashMap<>();
     private final List<String> blobRequests = new CopyOnWriteArrayList<>();
     private final List<String> infoRequests = new CopyOnWriteArrayList<>();
+    /** The Authorization header of every blob and info request ("" when there was none). */
+    private final List<String> authorizations = new CopyOnWriteArrayList<>();
     private final HttpServer server;
     private final Map<String, Hold> holds = new ConcurrentHashMap<>();
     private volatile boolean healthy = true;
@@ -94,6 +96,7 @@ public final class TestPeer implements AutoCloseable {
         String raw = exchange.getRequestURI().getRawPath().substring("/internal/blobs/".length());
         String cid = URLDecoder.decode(raw, StandardCharsets.UTF_8);
         blobRequests.add(cid);
+        recordAuthorization(exchange);
         Hold hold = holds.remove(cid);
         if (hold != null) {
             hold.reached.countDown();
@@ -134,12 +137,22 @@ public final class TestPeer implements AutoCloseable {
         String raw = exchange.getRequestURI().getRawPath().substring("/internal/blobs/info/".length());
         String cid = URLDecoder.decode(raw, StandardCharsets.UTF_8);
         infoRequests.add(cid);
+        recordAuthorization(exchange);
         byte[] content = blobs.get(cid);
         if (content == null) {
             respond(exchange, 404, "{\"error\":\"not found\"}".getBytes(StandardCharsets.UTF_8));
         } else {
             respond(exchange, 200, ("{\"size\":" + content.length + "}").getBytes(StandardCharsets.UTF_8));
         }
+    }
+
+    private void recordAuthorization(HttpExchange exchange) {
+        String header = exchange.getRequestHeaders().getFirst("Authorization");
+        authorizations.add(header == null ? "" : header);
+    }
+
+    public List<String> authorizations() {
+        return authorizations;
     }
 
     public List<String> infoRequests() {
