@@ -43,6 +43,8 @@ public class CidRepair {
     public static final String CHECK = "cidCheck";
     public static final String INDEX = "presenceIndex";
     public static final String PULLED_BLOB = "pulledBlob";
+    /** The Content-Type a pulled blob is stored with (the peer's, else detected): header CamelAwsS3ContentType. */
+    public static final String PULLED_CONTENT_TYPE = "pulledContentType";
 
     private static final Logger LOG = LoggerFactory.getLogger(CidRepair.class);
     /** Failures of one kind logged per cycle before they are only counted. */
@@ -381,6 +383,7 @@ public class CidRepair {
             lost.found(cid);
         }
         exchange.setProperty(PULLED_BLOB, result.blob());
+        exchange.setProperty(PULLED_CONTENT_TYPE, result.contentType());
         return result.blob().toFile();
     }
 

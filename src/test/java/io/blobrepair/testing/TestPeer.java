@@ -23,6 +23,7 @@ public final class TestPeer implements AutoCloseable {
 
     /** What the peer answers for a CID: the bytes it serves (which may be wrong on purpose). */
     private final Map<String, byte[]> blobs = new ConcurrentHashMap<>();
+    private final Map<String, String> contentTypes = new ConcurrentHashMap<>();
     private final List<String> blobRequests = new CopyOnWriteArrayList<>();
     private final List<String> infoRequests = new CopyOnWriteArrayList<>();
     /** The Authorization header of every blob and info request ("" when there was none). */
@@ -72,6 +73,12 @@ public final class TestPeer implements AutoCloseable {
 
     public void serve(String cid, byte[] content) {
         blobs.put(cid, content);
+    }
+
+    /** Serves {@code content} with this Content-Type (by default a blob is served without one). */
+    public void serve(String cid, byte[] content, String contentType) {
+        blobs.put(cid, content);
+        contentTypes.put(cid, contentType);
     }
 
     public Hold hold(String cid) {
@@ -129,6 +136,10 @@ public final class TestPeer implements AutoCloseable {
         } else if (content == null) {
             respond(exchange, 404, "{\"error\":\"not found\"}".getBytes(StandardCharsets.UTF_8));
         } else {
+            String type = contentTypes.get(cid);
+            if (type != null) {
+                exchange.getResponseHeaders().add("Content-Type", type);
+            }
             respond(exchange, 200, content);
         }
     }
