@@ -30,6 +30,7 @@ import io.blobrepair.repair.WorkListWalk;
 import io.blobrepair.s3.S3Clients;
 import io.blobrepair.s3.S3RequestCounter;
 import io.blobrepair.work.LostBlobs;
+import io.blobrepair.work.ReferenceRepairTrackers;
 import io.blobrepair.work.RunStore;
 import io.blobrepair.work.Schema;
 import io.blobrepair.work.WorkListStore;
@@ -127,6 +128,7 @@ public class BlobRepairConfiguration implements CamelConfiguration {
         registry.bind("s3RequestCounter", s3Requests);
         registry.bind("dataSource", dataSource);
         registry.bind("runStore", runStore);
+        registry.bind("referenceRepairTrackers", new ReferenceRepairTrackers(dataSource, runStore, settings.cleanupEvery()));
         registry.bind("knownPresentCache", knownPresent);
         PeerHealth peerHealth = new PeerHealth(network.peers(), http, settings.pullConnectTimeout());
         registry.bind("peerHealth", peerHealth);
