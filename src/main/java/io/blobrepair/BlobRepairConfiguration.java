@@ -4,6 +4,7 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.blobrepair.index.PresenceIndexBuilder;
 import io.blobrepair.ops.ClusteredQuartz;
+import io.blobrepair.ops.InvalidSettingException;
 import io.blobrepair.ops.CycleSchedule;
 import io.blobrepair.ops.RepairHealthCheck;
 import io.blobrepair.ops.RepairLog;
@@ -17,7 +18,8 @@ import io.blobrepair.peer.PeerFilters;
 import io.blobrepair.peer.PeerSignature;
 import io.blobrepair.peer.PeerHealth;
 import io.blobrepair.peer.PeerClient;
-import io.blobrepair.placement.PlacementPolicy;
+import io.blobrepair.peer.NodeFollower;
+import io.blobrepair.placement.NetworkView;
 import io.blobrepair.index.KnownPresentCache;
 import io.blobrepair.repair.BatchTriage;
 import io.blobrepair.repair.CidErrors;
@@ -38,6 +40,7 @@ import io.blobrepair.s3.S3Clients;
 import io.blobrepair.s3.S3RequestCounter;
 import io.blobrepair.work.CidFailures;
 import io.blobrepair.work.LostBlobs;
+import io.blobrepair.work.ReferenceRepairTrackers;
 import io.blobrepair.work.RunStore;
 import io.blobrepair.work.Schema;
 import io.blobrepair.work.WorkListStore;
@@ -67,6 +70,8 @@ import java.util.Set;
  */
 @Configuration
 public class BlobRepairConfiguration implements CamelConfiguration {
+
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(BlobRepairConfiguration.class);
 
     /** Rows per work-list batch; the cursor is saved after each. */
     static final int WORK_BATCH_SIZE = 1000;
@@ -104,19 +109,25 @@ public class BlobRepairConfiguration implements CamelConfiguration {
                 .followRedirects(HttpClient.Redirect.NEVER) // only configured peers are ever contacted
                 .build();
         KnownPresentCache knownPresent = new KnownPresentCache(settings.knownPresentMaxEntries());
-        PlacementPolicy placement = new PlacementPolicy(settings.selfHost(), settings.allHosts(),
-                settings.replicationFactor(), settings.storeAll());
         PeerAuth peerAuth = settings.peerAuth() == RepairSettings.PeerAuthMode.SIGNED
                 ? PeerAuth.signed(PeerSignature.fromPrivateKeyHex(settings.nodeKey().orElseThrow()), Set.copyOf(settings.peerWallets()), clock)
                 : PeerAuth.none();
-        PeerClient peers = new PeerClient(settings.selfHost(), http, settings.pullReadTimeout(),
+        // the network: the co-located node's (repair.node-url) merged with what is set, else what is set
+        NodeFollower follower = new NodeFollower(settings.nodeUrl(), configuredNetwork(settings), http,
+                settings.pullConnectTimeout(), view -> peerAuth.allowWallets(view.wallets()));
+        NetworkView network = followNode(follower, settings);
+        peerAuth.allowWallets(network.wallets());
+        if (settings.peerAuth() == RepairSettings.PeerAuthMode.SIGNED && network.wallets().isEmpty()) {
+            LOG.warn("repair.peer-auth=signed and no peer wallet is known (repair.peer-wallets unset, the node at {} lists"
+                    + " none): every request to /internal/blobs* is refused (401)", settings.nodeUrl().orElse("?"));
+        }
+        PeerClient peers = new PeerClient(network.self(), http, settings.pullReadTimeout(),
                 Path.of(System.getProperty("java.io.tmpdir")), settings.pullMaxHosts(), settings.pullPerHost(), peerAuth);
         RunStore runStore = new RunStore(dataSource);
         CycleTracker tracker = new CycleTracker(runStore, s3Requests, knownPresent, settings.cleanupEvery(),
                 settings.abortRetryDelay(), clock);
         PresenceSteps presence = new PresenceSteps(new PresenceIndexBuilder(s3, settings.s3().bucket(), clock, settings.listParallelism()), clock,
-                settings.presence() == RepairSettings.PresenceMode.LISTING, settings.replicationFactor(),
-                settings.capacityBytes());
+                settings.presence() == RepairSettings.PresenceMode.LISTING);
         // camel-micrometer-prometheus serves the registry bound as "metricsRegistry": share it
         MeterRegistry meters = registry.lookupByNameAndType("metricsRegistry", MeterRegistry.class);
         if (meters == null) {
@@ -129,15 +140,17 @@ public class BlobRepairConfiguration implements CamelConfiguration {
         registry.bind("s3RequestCounter", s3Requests);
         registry.bind("dataSource", dataSource);
         registry.bind("runStore", runStore);
+        registry.bind("referenceRepairTrackers", new ReferenceRepairTrackers(dataSource, runStore, settings.cleanupEvery()));
         registry.bind("knownPresentCache", knownPresent);
-        PeerHealth peerHealth = new PeerHealth(settings.peers(), http, settings.pullConnectTimeout());
+        PeerHealth peerHealth = new PeerHealth(network.peers(), http, settings.pullConnectTimeout());
         registry.bind("peerHealth", peerHealth);
         registry.bind("cycleTracker", tracker);
         registry.bind("presenceSteps", presence);
         registry.bind("workListWalk", new WorkListWalk(new WorkListStore(dataSource, WORK_BATCH_SIZE), tracker, clock));
         registry.bind("peerAuth", peerAuth);
+        registry.bind("nodeFollower", follower);
         // a filter older than two repair intervals is stale: its node has not listed for a cycle
-        PeerFilters peerFilters = new PeerFilters(settings.presenceFilterEnabled(), settings.peers(), http, peerAuth,
+        PeerFilters peerFilters = new PeerFilters(settings.presenceFilterEnabled(), network.peers(), http, peerAuth,
                 settings.presenceFilterRefresh(), settings.interval().multipliedBy(2), settings.presenceFilterMaxBytes(),
                 settings.pullReadTimeout(), clock);
         registry.bind("peerFilters", peerFilters);
@@ -147,7 +160,7 @@ public class BlobRepairConfiguration implements CamelConfiguration {
         // a blob found lost, or a CID that keeps failing, waits one cleanup period
         Duration cleanupPeriod = settings.interval().multipliedBy(settings.cleanupEvery());
         CidFailures cidFailures = new CidFailures(dataSource);
-        registry.bind("cycleSetup", new CycleSetup(placement, cidFailures, settings.cidFailureMaxCycles(), cleanupPeriod, clock));
+        registry.bind("cycleSetup", new CycleSetup(follower, cidFailures, settings.cidFailureMaxCycles(), cleanupPeriod, events, clock));
         registry.bind("batchTriage", new BatchTriage(knownPresent, new Buckets(settings.s3().bucket(), Optional.empty()), clock));
         registry.bind("presenceLookup", new PresenceLookup(knownPresent));
         registry.bind("contentCheck", new ContentCheck());
@@ -157,7 +170,7 @@ public class BlobRepairConfiguration implements CamelConfiguration {
         registry.bind("lostBlobSteps", new LostBlobSteps(lostBlobs, peerFilters, cleanupPeriod, events, clock));
         registry.bind("cidErrors", new CidErrors(cidFailures, clock));
         registry.bind("blobWrites", new BlobWrites(knownPresent));
-        registry.bind("peerApi", new PeerApi(settings.selfHost()));
+        registry.bind("peerApi", new PeerApi(network.self()));
         registry.bind("repairMetrics", new RepairMetrics(meters, s3Requests, knownPresent, presence, lostBlobs));
         RepairService service = new RepairService(context.createProducerTemplate(), tracker, presence, knownPresent,
                 peerHealth, peerAuth);
@@ -165,6 +178,27 @@ public class BlobRepairConfiguration implements CamelConfiguration {
         context.addService(service); // its @ManagedResource becomes the RepairService MBean
         registry.bind("repairHealthCheck", new RepairHealthCheck(runStore));
         registry.bind("repairLog", new RepairLog(runStore, lostBlobs));
+    }
+
+    /** The network as configured, and which of it the operator set (that wins over the node's word). */
+    private static NodeFollower.Configured configuredNetwork(RepairSettings settings) {
+        Set<String> set = settings.explicitKeys();
+        return new NodeFollower.Configured(settings.selfHost(), set.contains("repair.self-host"),
+                settings.peers(), set.contains("repair.peers"),
+                settings.replicationFactor(), set.contains("repair.replication-factor"),
+                settings.storeAll(), set.contains("repair.store-all"),
+                Set.copyOf(settings.peerWallets()), set.contains("repair.peer-wallets"), settings.capacityBytes());
+    }
+
+    /** The first view; a node that cannot be followed stops startup with one line naming repair.node-url. */
+    private static NetworkView followNode(NodeFollower follower, RepairSettings settings) {
+        try {
+            return follower.start();
+        } catch (NodeFollower.NodeAnswerException e) {
+            throw new InvalidSettingException("repair.node-url", settings.nodeUrl().orElse(""),
+                    "the URL of a running reference node whose /health_check and /internal/blobs/location answer as the"
+                            + " reference's do (" + e.getMessage() + ")");
+        }
     }
 
     private static HikariDataSource dataSource(RepairSettings.Db db) {

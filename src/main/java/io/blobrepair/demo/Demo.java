@@ -272,6 +272,8 @@ public final class Demo {
         p.put("repair.self-host", node.host());
         p.put("repair.peers", String.join(",", hosts));
         p.put("repair.replication-factor", String.valueOf(REPLICATION_FACTOR));
+        // the demo's nodes have no keys: the reference network's default (signed) is for real networks
+        p.put("repair.peer-auth", "none");
         p.put("repair.http.host", "127.0.0.1");
         p.put("repair.http.port", String.valueOf(node.port()));
         // cycles only when the demo asks; no management server, so nothing else needs a port

@@ -1,6 +1,7 @@
 package io.blobrepair.ops;
 
-import java.net.URI;
+import io.blobrepair.placement.Hosts;
+
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -52,7 +53,20 @@ public record RepairSettings(
         boolean clusterEnabled,
         int pullConcurrency,
         int pullPerHost,
-        int cidFailureMaxCycles) {
+        int cidFailureMaxCycles,
+        Optional<String> nodeUrl,
+        Set<String> explicitKeys) {
+
+    /** The reference network's replication factor, used unless set or read from the node. */
+    public static final int DEFAULT_REPLICATION_FACTOR = 4;
+    /** This node's URL unless set or read from the node. */
+    public static final String DEFAULT_SELF_HOST = "http://localhost:8080";
+    /**
+     * The options {@code repair.node-url} can supply; {@link #explicitKeys} says which of them the
+     * operator set, since a set value wins over what the node says.
+     */
+    public static final List<String> FOLLOWED_KEYS = List.of("repair.self-host", "repair.peers",
+            "repair.replication-factor", "repair.store-all", "repair.peer-wallets", "repair.capacity-bytes");
 
     public enum PresenceMode { LISTING, HEAD }
 
@@ -91,7 +105,8 @@ public record RepairSettings(
     /** Reads settings through {@code lookup} (Camel's property resolution, environment included). */
     public static RepairSettings from(Function<String, Optional<String>> lookup) {
         Reader r = new Reader(lookup);
-        String selfHost = r.hostUrl("repair.self-host");
+        String selfHost = r.optional("repair.self-host").map(v -> Reader.checkHostUrl("repair.self-host", v))
+                .orElse(DEFAULT_SELF_HOST);
         List<String> peers = new ArrayList<>();
         for (String peer : r.optional("repair.peers").orElse("").split(",")) {
             if (!peer.isBlank()) {
@@ -99,6 +114,15 @@ public record RepairSettings(
                 if (!url.equals(selfHost) && !peers.contains(url)) {
                     peers.add(url);
                 }
+            }
+        }
+        Optional<String> nodeUrl = r.optional("repair.node-url").map(v -> Reader.checkHostUrl("repair.node-url", v));
+        int replicationFactor = r.optional("repair.replication-factor").isPresent()
+                ? r.positiveInt("repair.replication-factor") : DEFAULT_REPLICATION_FACTOR;
+        Set<String> explicitKeys = new LinkedHashSet<>();
+        for (String key : FOLLOWED_KEYS) {
+            if (r.optional(key).isPresent()) {
+                explicitKeys.add(key);
             }
         }
         PeerAuthMode peerAuth = r.oneOf("repair.peer-auth", PeerAuthMode.class);
@@ -115,10 +139,14 @@ public record RepairSettings(
         if (peerAuth == PeerAuthMode.SIGNED) {
             if (nodeKey.isEmpty() || !nodeKey.get().matches("(0x)?[0-9a-fA-F]{64}")) {
                 // the value itself is a secret: never echo it
-                throw new InvalidSettingException("repair.node-key", "(hidden)", "a 64-hex-digit secp256k1 private key when repair.peer-auth=signed");
+                throw new InvalidSettingException("repair.node-key", nodeKey.isEmpty() ? "" : "(hidden)",
+                        "this node's 64-hex-digit secp256k1 private key, which repair.peer-auth=signed (the default) needs;"
+                                + " to run without peer authentication set repair.peer-auth=none");
             }
-            if (wallets.isEmpty()) {
-                throw new InvalidSettingException("repair.peer-wallets", "", "the peers' wallet addresses when repair.peer-auth=signed");
+            // beside a node (repair.node-url) the allowed callers may come from it; never from nowhere
+            if (wallets.isEmpty() && nodeUrl.isEmpty()) {
+                throw new InvalidSettingException("repair.peer-wallets", "",
+                        "the peers' wallet addresses when repair.peer-auth=signed (or repair.node-url, whose node may list them)");
             }
         }
         return new RepairSettings(
@@ -129,8 +157,8 @@ public record RepairSettings(
                         r.optional("repair.db.password").orElse(""), r.bool("repair.db.init-schema")),
                 selfHost,
                 List.copyOf(peers),
-                r.positiveInt("repair.replication-factor"),
-                r.bool("repair.store-all"),
+                replicationFactor,
+                r.optional("repair.store-all").isPresent() && r.bool("repair.store-all"),
                 r.duration("repair.interval", Duration.ofSeconds(1)),
                 r.optional("repair.cron"),
                 r.duration("repair.startup-delay", Duration.ZERO),
@@ -150,7 +178,7 @@ public record RepairSettings(
                 r.positiveInt("repair.s3.max-attempts"),
                 r.nonNegativeRate("repair.s3.max-requests-per-second"),
                 r.optional("repair.pull.max-hosts").isPresent() ? r.positiveInt("repair.pull.max-hosts")
-                        : r.positiveInt("repair.replication-factor") + 4,
+                        : replicationFactor + 4,
                 peerAuth,
                 nodeKey,
                 wallets,
@@ -160,7 +188,9 @@ public record RepairSettings(
                 r.bool("repair.cluster.enabled"),
                 r.positiveInt("repair.pull.concurrency"),
                 r.positiveInt("repair.pull.per-host"),
-                r.positiveInt("repair.cid-failure.max-cycles"));
+                r.positiveInt("repair.cid-failure.max-cycles"),
+                nodeUrl,
+                Set.copyOf(explicitKeys));
     }
 
     /** Parses one value at a time and says exactly what was wrong. */
@@ -289,22 +319,10 @@ public record RepairSettings(
             return v;
         }
 
-        String hostUrl(String key) {
-            return checkHostUrl(key, required(key));
-        }
-
+        /** A host as the reference network compares it (lower case, no trailing '/'), or a startup error. */
         static String checkHostUrl(String key, String value) {
-            String v = value.endsWith("/") ? value.substring(0, value.length() - 1) : value;
-            try {
-                URI uri = URI.create(v);
-                if (("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) && uri.getHost() != null
-                        && (uri.getPath() == null || uri.getPath().isEmpty()) && uri.getUserInfo() == null) {
-                    return v;
-                }
-            } catch (IllegalArgumentException ignored) {
-                // reported below with the accepted values
-            }
-            throw new InvalidSettingException(key, value, "http(s)://host[:port] URLs without path or credentials");
+            return Hosts.parse(value).orElseThrow(() ->
+                    new InvalidSettingException(key, value, "http(s)://host[:port] URLs without path or credentials"));
         }
     }
 }

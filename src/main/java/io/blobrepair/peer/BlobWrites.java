@@ -25,8 +25,8 @@ import java.util.Map;
  */
 public class BlobWrites {
 
-    /** One verified part, ready for PutObject. */
-    public record IncomingBlob(String cid, String storageKey, DataHandler content, long size) {
+    /** One verified part, ready for PutObject, with the Content-Type to store ({@link BlobContentType}). */
+    public record IncomingBlob(String cid, String storageKey, DataHandler content, long size, String contentType) {
     }
 
     private final KnownPresentCache knownPresent;
@@ -51,14 +51,19 @@ public class BlobWrites {
                     .orElseThrow(() -> new BadRequest(cid + ": only v1 CIDs can be verified and accepted"));
             MessageDigest digest = ContentHash.newDigest();
             long size;
+            byte[] head;
             try (InputStream in = part.getValue().getInputStream();
                  OutputStream sink = new DigestOutputStream(OutputStream.nullOutputStream(), digest)) {
-                size = in.transferTo(sink);
+                head = in.readNBytes(BlobContentType.SNIFF_BYTES);
+                sink.write(head);
+                size = head.length + in.transferTo(sink);
             }
             if (!Arrays.equals(expected, digest.digest())) {
                 throw new BadRequest(cid + ": content does not match the CID");
             }
-            verified.add(new IncomingBlob(cid.value(), cid.storageKey(), part.getValue(), size));
+            // detected, as the reference's writer does (its replication sends every part as octet-stream,
+            // and the HTTP server here does not keep a part's own type)
+            verified.add(new IncomingBlob(cid.value(), cid.storageKey(), part.getValue(), size, BlobContentType.detect(head)));
         }
         return verified;
     }

@@ -19,6 +19,11 @@ public class PeerApi {
         this.selfHost = selfHost;
     }
 
+    /** The type a blob is served with: the one it was stored with, {@code application/octet-stream} when none. */
+    public String servedContentType(String storedType) {
+        return storedType == null || storedType.isBlank() ? BlobContentType.OCTET_STREAM : storedType;
+    }
+
     public String storageKey(String cid) {
         return Cid.parse(cid).orElseThrow(() -> new BadRequest("not a CID: " + BadRequest.quote(cid))).storageKey();
     }

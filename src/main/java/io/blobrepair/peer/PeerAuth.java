@@ -21,7 +21,7 @@ public final class PeerAuth {
     }
 
     private final PeerSignature nodeKey;
-    private final Set<String> wallets;
+    private volatile Set<String> wallets;
     private final Clock clock;
 
     private PeerAuth(PeerSignature nodeKey, Set<String> wallets, Clock clock) {
@@ -35,7 +35,26 @@ public final class PeerAuth {
     }
 
     public static PeerAuth signed(PeerSignature nodeKey, Set<String> peerWallets, Clock clock) {
-        return new PeerAuth(nodeKey, peerWallets.stream().map(w -> w.toLowerCase(java.util.Locale.ROOT)).collect(Collectors.toSet()), clock);
+        return new PeerAuth(nodeKey, lowerCase(peerWallets), clock);
+    }
+
+    /**
+     * The wallets allowed from now on, e.g. those of a new {@link io.blobrepair.placement.NetworkView};
+     * an empty set lets nobody in. Without peer auth nothing is checked, so nothing changes.
+     */
+    public void allowWallets(Set<String> peerWallets) {
+        if (nodeKey != null) {
+            wallets = lowerCase(peerWallets);
+        }
+    }
+
+    /** The wallets allowed now (lower case). */
+    public Set<String> allowedWallets() {
+        return wallets;
+    }
+
+    private static Set<String> lowerCase(Set<String> wallets) {
+        return wallets.stream().map(w -> w.toLowerCase(java.util.Locale.ROOT)).collect(Collectors.toUnmodifiableSet());
     }
 
     /** The Authorization header for an outgoing peer request, when requests are signed. */

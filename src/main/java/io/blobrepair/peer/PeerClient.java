@@ -43,8 +43,11 @@ import java.util.concurrent.Semaphore;
  */
 public class PeerClient {
 
-    /** The outcome: the verified blob (null when every host failed) and why each failed host failed. */
-    public record Result(Path blob, long size, List<String> failures, List<String> hostsTried) {
+    /**
+     * The outcome: the verified blob (null when every host failed), the Content-Type to store it
+     * with ({@link BlobContentType}: the one served, else detected), and why each failed host failed.
+     */
+    public record Result(Path blob, long size, String contentType, List<String> failures, List<String> hostsTried) {
         public boolean succeeded() {
             return blob != null;
         }
@@ -83,9 +86,10 @@ public class PeerClient {
             }
             tried.add(host);
             try {
-                Optional<Path> blob = limited(host, () -> fetch(host, cid));
+                Optional<Fetched> blob = limited(host, () -> fetch(host, cid));
                 if (blob.isPresent()) {
-                    return new Result(blob.get(), Files.size(blob.get()), failures, tried);
+                    Path file = blob.get().file();
+                    return new Result(file, Files.size(file), BlobContentType.toStore(blob.get().servedType(), file), failures, tried);
                 }
                 failures.add(host + ": content does not match the CID");
             } catch (InterruptedException e) {
@@ -96,7 +100,7 @@ public class PeerClient {
                 failures.add(host + ": " + e.getMessage());
             }
         }
-        return new Result(null, 0, failures, tried);
+        return new Result(null, 0, null, failures, tried);
     }
 
     /** Whether {@code host} answers that it holds {@code cid}; any failure counts as "no". */
@@ -139,7 +143,11 @@ public class PeerClient {
         return URLEncoder.encode(cid, StandardCharsets.UTF_8).replace("+", "%20");
     }
 
-    private Optional<Path> fetch(String host, Cid cid) throws IOException, InterruptedException {
+    /** A verified blob in a temporary file, and the Content-Type the peer served it with (may be null). */
+    private record Fetched(Path file, String servedType) {
+    }
+
+    private Optional<Fetched> fetch(String host, Cid cid) throws IOException, InterruptedException {
         HttpRequest request = request(blobUrl(host, cid.value()));
         HttpResponse<InputStream> response = http.send(request, HttpResponse.BodyHandlers.ofInputStream());
         try (InputStream body = response.body()) {
@@ -159,7 +167,7 @@ public class PeerClient {
                 Files.deleteIfExists(file);
                 return Optional.empty();
             }
-            return Optional.of(file);
+            return Optional.of(new Fetched(file, response.headers().firstValue("Content-Type").orElse(null)));
         }
     }
 

@@ -9,6 +9,7 @@ import java.util.Base64;
 import java.util.HexFormat;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalLong;
 
 import org.web3j.crypto.ECDSASignature;
 import org.web3j.crypto.ECKeyPair;
@@ -30,6 +31,14 @@ import org.web3j.crypto.Sign;
  * Signatures made here carry {@code v} = 27/28 (the Ethereum wallet convention); when verifying,
  * {@code v} = 0/1 (what go-ethereum's {@code crypto.Sign} yields) is accepted as well.
  *
+ * <p>Incoming headers are read the way the reference's {@code checkBasicAuth} reads them: the user is
+ * parsed like Go's {@code strconv.ParseInt(user, 0, 64)} (sign, {@code 0x}/{@code 0o}/{@code 0b} or a
+ * leading {@code 0} for octal, {@code _} between digits) while the signature covers the user text as
+ * sent; the password's first two characters are dropped (the {@code 0x}) and the rest must be the 65
+ * signature bytes in hex. A signing time more than an hour old is refused, as the reference does. The
+ * reference accepts any signing time in the future, which would make such a header valid forever;
+ * here it may lie at most {@link #DEFAULT_MAX_FUTURE_SKEW} (one hour, the same window) ahead.
+ *
  * <p>Recovering a wallet only proves who signed; callers must still check the returned wallet against
  * the configured peer wallets (see {@link #sameWallet}). Any change to the user or the signature makes the
  * recovery produce a different wallet (or none), never the original signer.
@@ -41,16 +50,19 @@ public final class PeerSignature {
 
     /** Oldest signature a mediorum server accepts. */
     public static final Duration DEFAULT_MAX_AGE = Duration.ofHours(1);
-    /** How far in the future a signing time may lie (clock skew between nodes). */
-    public static final Duration DEFAULT_MAX_FUTURE_SKEW = Duration.ofMinutes(5);
+    /**
+     * How far in the future a signing time may lie: clock skew between nodes. The reference sets no
+     * bound (a far-future header never expires); one hour mirrors its one-hour age window.
+     */
+    public static final Duration DEFAULT_MAX_FUTURE_SKEW = Duration.ofHours(1);
 
     private static final BigInteger CURVE_ORDER = Sign.CURVE_PARAMS.getN();
     private static final HexFormat HEX = HexFormat.of();
     private static final int SIGNATURE_BYTES = 65;
     private static final int SIGNATURE_HEX_DIGITS = SIGNATURE_BYTES * 2;
     private static final int PRIVATE_KEY_HEX_DIGITS = 64;
-    /** More than 18 digits could overflow a long; real millisecond timestamps have 13. */
-    private static final int MAX_USER_DIGITS = 18;
+    private static final BigInteger UINT64_LIMIT = BigInteger.ONE.shiftLeft(64);
+    private static final BigInteger INT64_NEGATIVE_LIMIT = BigInteger.ONE.shiftLeft(63);
     /** A well-formed header is about 200 characters; anything much longer is not worth decoding. */
     private static final int MAX_HEADER_CHARS = 1024;
     private static final String BASIC = "Basic ";
@@ -181,21 +193,107 @@ public final class PeerSignature {
         if (signature.isEmpty()) {
             return Optional.empty();
         }
-        // user is ASCII digits here, so its ISO-8859-1 and UTF-8 bytes are the same
+        // user is ASCII here (sign, digits, letters, '_'), so its ISO-8859-1 and UTF-8 bytes are the same
         return recoverKeccakPersonalSigner(user.getBytes(StandardCharsets.UTF_8), signature.get());
     }
 
     private static Optional<Instant> parseMillis(String user) {
-        if (user.isEmpty() || user.length() > MAX_USER_DIGITS) {
-            return Optional.empty();
+        OptionalLong millis = parseGoInt(user);
+        return millis.isPresent() ? Optional.of(Instant.ofEpochMilli(millis.getAsLong())) : Optional.empty();
+    }
+
+    /**
+     * {@code text} read as Go's {@code strconv.ParseInt(text, 0, 64)} reads it: an optional sign; base 16
+     * after {@code 0x}, 8 after {@code 0o} or a bare leading {@code 0}, 2 after {@code 0b} (prefix letters
+     * in either case, the prefix needs a digit after it), else 10; {@code _} only between digits or after
+     * a prefix; empty on a syntax error or outside the int64 range.
+     */
+    static OptionalLong parseGoInt(String text) {
+        if (text.isEmpty()) {
+            return OptionalLong.empty();
         }
-        for (int i = 0; i < user.length(); i++) {
-            char c = user.charAt(i);
-            if (c < '0' || c > '9') {
-                return Optional.empty();
+        boolean negative = text.charAt(0) == '-';
+        String unsigned = negative || text.charAt(0) == '+' ? text.substring(1) : text;
+        if (unsigned.isEmpty()) {
+            return OptionalLong.empty();
+        }
+        int base = 10;
+        String digits = unsigned;
+        if (unsigned.charAt(0) == '0') {
+            char prefix = unsigned.length() >= 3 ? asciiLower(unsigned.charAt(1)) : 0;
+            base = switch (prefix) {
+                case 'b' -> 2;
+                case 'o' -> 8;
+                case 'x' -> 16;
+                default -> 8;
+            };
+            digits = prefix == 'b' || prefix == 'o' || prefix == 'x' ? unsigned.substring(2) : unsigned.substring(1);
+        }
+        boolean underscores = false;
+        BigInteger n = BigInteger.ZERO;
+        BigInteger radix = BigInteger.valueOf(base);
+        for (int i = 0; i < digits.length(); i++) {
+            char c = digits.charAt(i);
+            int d;
+            if (c == '_') {
+                underscores = true;
+                continue;
+            } else if (c >= '0' && c <= '9') {
+                d = c - '0';
+            } else if (asciiLower(c) >= 'a' && asciiLower(c) <= 'z') {
+                d = asciiLower(c) - 'a' + 10;
+            } else {
+                return OptionalLong.empty();
+            }
+            if (d >= base) {
+                return OptionalLong.empty();
+            }
+            n = n.multiply(radix).add(BigInteger.valueOf(d));
+            if (n.compareTo(UINT64_LIMIT) >= 0) {
+                return OptionalLong.empty();
             }
         }
-        return Optional.of(Instant.ofEpochMilli(Long.parseLong(user)));
+        if (underscores && !underscoresBetweenDigits(text)) {
+            return OptionalLong.empty();
+        }
+        if (negative ? n.compareTo(INT64_NEGATIVE_LIMIT) > 0 : n.compareTo(INT64_NEGATIVE_LIMIT) >= 0) {
+            return OptionalLong.empty();
+        }
+        return OptionalLong.of(negative ? n.negate().longValue() : n.longValue());
+    }
+
+    /** Go's rule for {@code _} in integer literals: only between digits, or between a base prefix and a digit. */
+    private static boolean underscoresBetweenDigits(String text) {
+        String s = text.startsWith("-") || text.startsWith("+") ? text.substring(1) : text;
+        char saw = '^'; // ^ start, 0 digit or prefix, _ underscore, ! anything else
+        int i = 0;
+        boolean hex = false;
+        if (s.length() >= 2 && s.charAt(0) == '0' && "box".indexOf(asciiLower(s.charAt(1))) >= 0) {
+            i = 2;
+            saw = '0';
+            hex = asciiLower(s.charAt(1)) == 'x';
+        }
+        for (; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c >= '0' && c <= '9' || hex && asciiLower(c) >= 'a' && asciiLower(c) <= 'f') {
+                saw = '0';
+            } else if (c == '_') {
+                if (saw != '0') {
+                    return false;
+                }
+                saw = '_';
+            } else if (saw == '_') {
+                return false;
+            } else {
+                saw = '!';
+            }
+        }
+        return saw != '_';
+    }
+
+    /** Go's {@code lower}: ASCII letters to lower case, anything else unchanged in the way Go compares it. */
+    private static char asciiLower(char c) {
+        return c >= 'A' && c <= 'Z' ? (char) (c | 0x20) : c;
     }
 
     private static boolean withinWindow(Instant signedAt, Instant now, Duration maxAge, Duration maxFutureSkew) {
@@ -206,8 +304,12 @@ public final class PeerSignature {
         return age.compareTo(maxAge) <= 0;
     }
 
+    /** As the reference: the first two characters (the {@code 0x}) dropped, the rest 65 bytes of hex in any case. */
     private static Optional<byte[]> parseSignatureHex(String password) {
-        String digits = stripHexPrefix(password);
+        if (password.length() < 2) {
+            return Optional.empty();
+        }
+        String digits = password.substring(2);
         if (digits.length() != SIGNATURE_HEX_DIGITS) {
             return Optional.empty();
         }

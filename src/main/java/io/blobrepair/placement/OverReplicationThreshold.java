@@ -3,9 +3,9 @@ package io.blobrepair.placement;
 import java.util.OptionalLong;
 
 /**
- * How many copies a cleanup cycle tolerates before a node deletes its own: a node whose position
- * in the ranking (1-based) is above the threshold holds an over-replicated copy. The more free
- * space the node has, the more copies it keeps.
+ * How many copies a cleanup cycle tolerates before a node deletes its own: a node whose 0-based
+ * rank is above the threshold holds an over-replicated copy (the reference's {@code myRank > T}).
+ * The more free space the node has, the more copies it keeps.
  *
  * <ul>
  *   <li>R + 2 by default (no {@code repair.capacity-bytes}, or between 5% and 20% free);</li>
@@ -21,11 +21,12 @@ public final class OverReplicationThreshold {
     private OverReplicationThreshold() {
     }
 
-    public static int of(int replicationFactor, OptionalLong capacityBytes, long usedBytes) {
-        if (capacityBytes.isEmpty() || capacityBytes.getAsLong() <= 0) {
+    /** The threshold; R + 2 when either figure is unknown. */
+    public static int of(int replicationFactor, OptionalLong capacityBytes, OptionalLong usedBytes) {
+        if (capacityBytes.isEmpty() || capacityBytes.getAsLong() <= 0 || usedBytes.isEmpty()) {
             return replicationFactor + 2;
         }
-        double free = (capacityBytes.getAsLong() - (double) usedBytes) / capacityBytes.getAsLong();
+        double free = (capacityBytes.getAsLong() - (double) usedBytes.getAsLong()) / capacityBytes.getAsLong();
         if (free < FULL_BELOW) {
             return replicationFactor;
         }

@@ -19,12 +19,18 @@ public final class PlacementPolicy {
     private final int replicationFactor;
     private final boolean storeAll;
 
+    /** Hosts are normalised ({@link Hosts#normalise}), so they rank and compare as the reference's do. */
     public PlacementPolicy(String self, List<String> allHosts, int replicationFactor, boolean storeAll) {
-        this.self = self;
-        this.allHosts = List.copyOf(allHosts);
-        this.knownHosts = Set.copyOf(allHosts);
+        this.self = Hosts.normalise(self);
+        this.allHosts = allHosts.stream().map(Hosts::normalise).distinct().toList();
+        this.knownHosts = Set.copyOf(this.allHosts);
         this.replicationFactor = replicationFactor;
         this.storeAll = storeAll;
+    }
+
+    /** The placement a cycle uses when it follows the node, or the configuration ({@link NetworkView}). */
+    public static PlacementPolicy from(NetworkView view) {
+        return new PlacementPolicy(view.self(), view.hosts(), view.replicationFactor(), view.storeAll());
     }
 
     public Placement place(String cid, List<String> placementHosts) {
@@ -34,7 +40,8 @@ public final class PlacementPolicy {
         List<String> ranked = RendezvousRanking.rank(cid, allHosts);
         int rank = ranked.indexOf(self);
         boolean replica = rank >= 0 && rank < replicationFactor;
-        return new Placement(ranked, rank, storeAll || replica, false, false, storeAll && !replica, 0);
+        // not ranked at all (a transient bad host list) is never a reason to send a blob to cold storage
+        return new Placement(ranked, rank, storeAll || replica, false, false, storeAll && rank >= replicationFactor, 0);
     }
 
     private Placement pinned(List<String> placementHosts) {

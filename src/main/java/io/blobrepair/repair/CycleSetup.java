@@ -1,35 +1,53 @@
 package io.blobrepair.repair;
 
-import io.blobrepair.placement.PlacementPolicy;
+import io.blobrepair.peer.NodeFollower;
 import io.blobrepair.work.CidFailures;
 import org.apache.camel.ExchangeProperty;
 
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Map;
 
 /** What a cycle fixes at its start, before its presence view: the network it ranks against, and its failing CIDs. */
 public class CycleSetup {
 
-    private final PlacementPolicy placement;
+    private final NodeFollower follower;
     private final CidFailures failures;
     private final int maxFailedCycles;
     private final Duration skipFor;
+    private final RepairEvents events;
     private final Clock clock;
 
     /**
      * @param maxFailedCycles a CID failing in this many cycles in a row is skipped for {@code skipFor}
      */
-    public CycleSetup(PlacementPolicy placement, CidFailures failures, int maxFailedCycles, Duration skipFor, Clock clock) {
-        this.placement = placement;
+    public CycleSetup(NodeFollower follower, CidFailures failures, int maxFailedCycles, Duration skipFor,
+                      RepairEvents events, Clock clock) {
+        this.follower = follower;
         this.failures = failures;
         this.maxFailedCycles = maxFailedCycles;
         this.skipFor = skipFor;
+        this.events = events;
         this.clock = clock;
     }
 
-    public void rankAgainstNetwork(@ExchangeProperty(RepairExchange.CYCLE) CycleState cycle) {
-        cycle.setNetwork(placement, false);
+    /**
+     * The network as the co-located node sees it now ({@code repair.node-url}), else as configured.
+     * A node that cannot be read leaves the last good view ({@code node_view_stale}); a changed
+     * host set is published ({@code hosts_changed}) and keeps this cycle from deleting
+     * over-replicated copies: their owners just moved.
+     */
+    public void followNetwork(@ExchangeProperty(RepairExchange.CYCLE) CycleState cycle) {
+        NodeFollower.Refresh refresh = follower.refresh();
+        cycle.setNetwork(refresh.view(), refresh.hostsChanged());
+        if (!refresh.fresh()) {
+            cycle.getCounters().increment(RepairCounter.NODE_VIEW_STALE);
+        }
+        if (refresh.hostsChanged()) {
+            events.publish(new RepairEvent("hosts_changed", cycle.getCycle(), clock.instant(),
+                    Map.of("hosts", refresh.view().hosts())));
+        }
     }
 
     public void loadCidFailures(@ExchangeProperty(RepairExchange.CYCLE) CycleState cycle) throws SQLException {

@@ -1,5 +1,7 @@
 package io.blobrepair.repair;
 
+import io.blobrepair.placement.NetworkView;
+import io.blobrepair.placement.OverReplicationThreshold;
 import io.blobrepair.placement.PlacementPolicy;
 
 import java.time.Instant;
@@ -36,6 +38,7 @@ public final class CycleState {
     private final AtomicBoolean brakeEngaged = new AtomicBoolean();
     private final CycleProgress progress;
     private final Map<String, AtomicInteger> warnings = new ConcurrentHashMap<>();
+    private volatile NetworkView network;
     private volatile PlacementPolicy placement;
     private volatile boolean hostsChanged;
     private volatile CycleFacts facts;
@@ -93,8 +96,9 @@ public final class CycleState {
     }
 
     /** The network this cycle ranks against, fixed at its start. */
-    public void setNetwork(PlacementPolicy placement, boolean hostsChanged) {
-        this.placement = placement;
+    public void setNetwork(NetworkView network, boolean hostsChanged) {
+        this.network = network;
+        this.placement = PlacementPolicy.from(network);
         this.hostsChanged = hostsChanged;
     }
 
@@ -104,14 +108,17 @@ public final class CycleState {
 
     /**
      * The presence view is known (index built or given up): from here on the rules have every
-     * cycle-level fact they need.
+     * cycle-level fact they need. The over-replication threshold comes from the storage size and
+     * what is used of it: the node's own figures when it reports them, else the bucket's listed size.
      *
-     * @param threshold      0-based ranks above this hold an over-replicated copy
+     * @param listedBytes    what a complete listing counted, empty without one
      * @param completeView   the listing saw every key (or HeadObject is the configured source)
      * @param headIsTrusted  HeadObject is the configured presence source
      */
-    public void presenceKnown(int threshold, boolean completeView, boolean headIsTrusted) {
-        this.facts = new CycleFacts(cleanup, placement.storeAll(), placement.replicationFactor(), threshold,
+    public void presenceKnown(java.util.OptionalLong listedBytes, boolean completeView, boolean headIsTrusted) {
+        int threshold = OverReplicationThreshold.of(network.replicationFactor(), network.capacityBytes(),
+                network.usedBytes().isPresent() ? network.usedBytes() : listedBytes);
+        this.facts = new CycleFacts(cleanup, network.storeAll(), network.replicationFactor(), threshold,
                 completeView, headIsTrusted, hostsChanged, startedAt.toEpochMilli());
     }
 

@@ -5,7 +5,6 @@ import io.blobrepair.index.ListingFailedException;
 import io.blobrepair.index.PresenceFilter;
 import io.blobrepair.index.PresenceIndexBuilder;
 import io.blobrepair.peer.PeerFilters;
-import io.blobrepair.placement.OverReplicationThreshold;
 import org.apache.camel.Exchange;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,19 +26,14 @@ public class PresenceSteps {
     private final PresenceIndexBuilder builder;
     private final Clock clock;
     private final boolean listing;
-    private final int replicationFactor;
-    private final OptionalLong capacityBytes;
     private volatile PresenceIndex latest;
     private volatile PresenceFilter servedFilter;
     private volatile Duration latestBuildTime = Duration.ZERO;
 
-    public PresenceSteps(PresenceIndexBuilder builder, Clock clock, boolean listing, int replicationFactor,
-                         OptionalLong capacityBytes) {
+    public PresenceSteps(PresenceIndexBuilder builder, Clock clock, boolean listing) {
         this.builder = builder;
         this.clock = clock;
         this.listing = listing;
-        this.replicationFactor = replicationFactor;
-        this.capacityBytes = capacityBytes;
     }
 
     /** False with {@code repair.presence=head} (credentials without s3:ListBucket). */
@@ -55,7 +49,7 @@ public class PresenceSteps {
         latestBuildTime = Duration.between(started, clock.instant());
         cycle.getCounters().add(RepairCounter.PRESENCE_INDEX_ENTRIES, index.entries());
         cycle.setHeldAtStart(index.entries());
-        cycle.presenceKnown(OverReplicationThreshold.of(replicationFactor, capacityBytes, index.totalBytes()), true, false);
+        cycle.presenceKnown(OptionalLong.of(index.totalBytes()), true, false);
         LOG.info("cycle {}: presence index of {} keys built in {} ms", cycle.getCycle(), index.entries(), latestBuildTime.toMillis());
         latest = index;
         index.filter().ifPresent(f -> servedFilter = f);
@@ -93,8 +87,8 @@ public class PresenceSteps {
             cycle.getCounters().increment(RepairCounter.PRESENCE_INDEX_PARTIAL);
             cycle.getCounters().add(RepairCounter.PRESENCE_INDEX_ENTRIES, partial.entries());
             cycle.setHeldAtStart(partial.entries());
-            // a partial view: used space is unknown (the default threshold) and nothing is deleted
-            cycle.presenceKnown(OverReplicationThreshold.of(replicationFactor, OptionalLong.empty(), 0), false, false);
+            // a partial view: the bucket's size is unknown, and nothing is deleted
+            cycle.presenceKnown(OptionalLong.empty(), false, false);
             LOG.warn("cycle {}: listing the bucket failed part-way ({}); the {} keys listed are trusted where the listing"
                     + " got to, other keys are checked with HeadObject", cycle.getCycle(), reason, partial.entries());
             latest = partial;
@@ -110,11 +104,11 @@ public class PresenceSteps {
     }
 
     /**
-     * Without a listing the used space is unknown: the default threshold applies. HeadObject as
+     * Without a listing the bucket's size is unknown. HeadObject as
      * the configured source is a complete view; as the fallback of a failed listing it is not.
      */
     private PresenceIndex withoutListing(CycleState cycle, boolean headIsTheSource) {
-        cycle.presenceKnown(OverReplicationThreshold.of(replicationFactor, OptionalLong.empty(), 0), headIsTheSource, headIsTheSource);
+        cycle.presenceKnown(OptionalLong.empty(), headIsTheSource, headIsTheSource);
         latest = PresenceIndex.unavailable(clock.instant());
         return latest;
     }

@@ -81,7 +81,9 @@ public enum RepairCounter {
     /** Needed pulls skipped: the blob was found lost within the cleanup period. */
     PULL_LOST_SKIPPED,
     /** Pulls and deletions only logged because of repair.dry-run. */
-    DRY_RUN_SKIPPED;
+    DRY_RUN_SKIPPED,
+    /** The co-located node (repair.node-url) could not be read at the cycle's start: the last good view was used. */
+    NODE_VIEW_STALE;
 
     private final String metricName = name().toLowerCase(Locale.ROOT);
 

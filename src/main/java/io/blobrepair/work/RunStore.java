@@ -95,6 +95,17 @@ public class RunStore {
         return runs;
     }
 
+    /** One run by its id. */
+    public Optional<RepairRun> find(long id) throws SQLException {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + " FROM repair_runs WHERE id = ?")) {
+            ps.setLong(1, id);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.of(read(rs)) : Optional.empty();
+            }
+        }
+    }
+
     public long insert(long cycle, boolean cleanup, Instant startedAt, String phase) throws SQLException {
         try (Connection c = dataSource.getConnection();
              PreparedStatement ps = c.prepareStatement(

@@ -2,13 +2,15 @@ package io.blobrepair.work;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.blobrepair.placement.Hosts;
 
 import java.util.ArrayList;
 import java.util.List;
 
 /**
  * The CIDs one {@code uploads} row contributes: its original file, with the upload's placement
- * hosts, and, for audio uploads only, every transcode result.
+ * hosts (normalised as the reference compares hosts, {@link Hosts}), and, for audio uploads only,
+ * every transcode result.
  */
 public final class UploadRowCids {
 
@@ -30,8 +32,7 @@ public final class UploadRowCids {
         } else if (hosts.isArray()) {
             for (JsonNode host : hosts) {
                 if (host.isTextual() && !host.asText().isBlank()) {
-                    String h = host.asText().trim();
-                    placementHosts.add(h.endsWith("/") ? h.substring(0, h.length() - 1) : h);
+                    placementHosts.add(Hosts.normalise(host.asText()));
                 }
             }
         } else if (!hosts.isNull() && !hosts.isMissingNode()) {

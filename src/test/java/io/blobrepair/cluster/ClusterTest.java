@@ -97,6 +97,8 @@ class ClusterTest {
                     "REPAIR_DB_URL", db.jdbcUrl(), "REPAIR_DB_USER", "postgres",
                     "REPAIR_SELF_HOST", "http://127.0.0.1:1", "REPAIR_PEERS", peer.url(),
                     "REPAIR_CLUSTER_ENABLED", "true", "REPAIR_INTERVAL", "3s"));
+            env.put("REPAIR_REPLICATION_FACTOR", "3");
+            env.put("REPAIR_PEER_AUTH", "none");
             env.put("REPAIR_STARTUP_DELAY", "1s");
             List<Replica> replicas = new ArrayList<>();
             try {

@@ -61,7 +61,10 @@ class OnceModeTest {
                 "REPAIR_DB_URL", db.jdbcUrl(),
                 "REPAIR_DB_USER", "postgres",
                 "REPAIR_SELF_HOST", "http://127.0.0.1:1",
-                "REPAIR_PEERS", peers));
+                "REPAIR_PEERS", peers,
+                // written for R=3 without peer auth; the defaults are now 4 and signed
+                "REPAIR_REPLICATION_FACTOR", "3",
+                "REPAIR_PEER_AUTH", "none"));
     }
 
     @Test
@@ -110,6 +113,22 @@ class OnceModeTest {
 
             assertThat(run.exit()).isNotZero();
             assertThat(run.report().get("aborted_reason").asText()).isEqualTo("NOT_ENOUGH_PEERS");
+        }
+    }
+
+    @Test
+    void theDefaultSignedPeerAuthWithoutANodeKeyExits2InOneLine() throws Exception {
+        try (TestS3 s3 = TestS3.start()) {
+            TestDb db = TestDb.create();
+            Map<String, String> env = env(s3, db, "once-unsigned", "http://127.0.0.1:1");
+            env.remove("REPAIR_PEER_AUTH");
+            Run run = run(env, "--once");
+
+            assertThat(run.exit()).isEqualTo(2);
+            List<String> lines = run.stderr().strip().lines().filter(l -> l.startsWith("blob-repair:")).toList();
+            assertThat(lines).hasSize(1);
+            assertThat(lines.get(0)).contains("repair.node-key").contains("repair.peer-auth=none").contains("REPAIR_NODE_KEY");
+            assertThat(run.stdout()).isEmpty();
         }
     }
 

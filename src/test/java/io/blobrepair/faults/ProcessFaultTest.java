@@ -138,12 +138,15 @@ class ProcessFaultTest {
             Blob hangsOn = sorted.subList(1000, 2000).stream().filter(b -> corrupted.contains(b.key())).findFirst().orElseThrow();
             TestPeer.Hold hold = peer.hold(hangsOn.cid());
 
-            Map<String, String> env = Map.of(
+            Map<String, String> env = new java.util.HashMap<>(Map.of(
                     "REPAIR_S3_ENDPOINT", s3.endpoint(), "REPAIR_S3_BUCKET", "killed",
                     "REPAIR_S3_ACCESS_KEY", TestS3.ACCESS_KEY, "REPAIR_S3_SECRET_KEY", TestS3.SECRET_KEY,
                     "REPAIR_DB_URL", db.jdbcUrl(), "REPAIR_DB_USER", "postgres",
                     "REPAIR_SELF_HOST", "http://127.0.0.1:1", "REPAIR_PEERS", peer.url(),
-                    "REPAIR_MAX_DELETE_FRACTION", "1");
+                    "REPAIR_MAX_DELETE_FRACTION", "1"));
+            // written for R=3 without peer auth; the defaults are now 4 and signed
+            env.put("REPAIR_REPLICATION_FACTOR", "3");
+            env.put("REPAIR_PEER_AUTH", "none");
             Process first = child(env);
             assertThat(hold.reached().await(120, TimeUnit.SECONDS)).isTrue();
             first.destroyForcibly(); // SIGKILL

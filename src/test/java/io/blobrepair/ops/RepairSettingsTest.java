@@ -94,6 +94,52 @@ class RepairSettingsTest {
     }
 
     @Test
+    void hostsAreNormalisedOnceAsTheReferenceComparesThem() {
+        Map<String, String> p = defaults();
+        p.put("repair.self-host", "HTTP://Node1:8080/");
+        p.put("repair.peers", "http://NODE1:8080, HTTP://node2:8080/,http://node3:8080");
+        RepairSettings s = read(p);
+        assertThat(s.selfHost()).isEqualTo("http://node1:8080");
+        assertThat(s.peers()).containsExactly("http://node2:8080", "http://node3:8080");
+    }
+
+    @Test
+    void referenceNetworkDefaultsWhenUnset() {
+        Map<String, String> p = defaults();
+        p.remove("repair.replication-factor");
+        p.remove("repair.self-host");
+        RepairSettings s = read(p);
+        assertThat(s.replicationFactor()).isEqualTo(4);
+        assertThat(s.pullMaxHosts()).isEqualTo(8);
+        assertThat(s.storeAll()).isFalse();
+        assertThat(s.selfHost()).isEqualTo(RepairSettings.DEFAULT_SELF_HOST);
+        assertThat(s.explicitKeys()).containsExactlyInAnyOrder("repair.peers", "repair.store-all");
+        assertThat(s.nodeUrl()).isEmpty();
+        p.put("repair.node-url", "HTTP://127.0.0.1:1991/");
+        assertThat(read(p).nodeUrl()).hasValue("http://127.0.0.1:1991");
+        p.put("repair.node-url", "127.0.0.1:1991");
+        assertThatThrownBy(() -> read(p)).isInstanceOf(InvalidSettingException.class).hasMessageContaining("repair.node-url");
+    }
+
+    @Test
+    void signedWithoutANodeKeyNamesTheKeyAndHowToOptOut() {
+        Map<String, String> p = defaults();
+        p.put("repair.peer-auth", "signed");
+        assertThatThrownBy(() -> read(p)).isInstanceOf(InvalidSettingException.class)
+                .hasMessageContaining("repair.node-key").hasMessageContaining("repair.peer-auth=none")
+                .hasMessageNotContaining("\n");
+    }
+
+    @Test
+    void signedBesideANodeMayTakeItsWalletsFromTheNode() {
+        Map<String, String> p = defaults();
+        p.put("repair.peer-auth", "signed");
+        p.put("repair.node-key", "4c0883a69102937d6231471b5dbb6204fe5129617082792ae468d01a3f362318");
+        p.put("repair.node-url", "http://127.0.0.1:1991");
+        assertThat(read(p).peerWallets()).isEmpty();
+    }
+
+    @Test
     void credentialsNeverAppearInToString() {
         Map<String, String> p = defaults();
         p.put("repair.s3.secret-key", "SECRET-42");

@@ -22,6 +22,6 @@ class OverReplicationThresholdTest {
     })
     void moreFreeSpaceKeepsMoreCopies(int r, Long capacity, long used, int expected) {
         OptionalLong cap = capacity == null ? OptionalLong.empty() : OptionalLong.of(capacity);
-        assertThat(OverReplicationThreshold.of(r, cap, used)).isEqualTo(expected);
+        assertThat(OverReplicationThreshold.of(r, cap, OptionalLong.of(used))).isEqualTo(expected);
     }
 }

@@ -77,7 +77,7 @@ class DeletionSafetyPropertiesTest {
         Cid cid = Cid.parse(ContentHash.v1CidOf(("blob " + cidSeed).getBytes(StandardCharsets.UTF_8))).orElseThrow();
         PlacementPolicy policy = new PlacementPolicy(self, hosts, r, storeAll);
         Placement where = policy.place(cid.value(), placedHere ? List.of(self) : List.of());
-        int threshold = OverReplicationThreshold.of(r, capacityKnown ? OptionalLong.of(1000) : OptionalLong.empty(), used);
+        int threshold = OverReplicationThreshold.of(r, capacityKnown ? OptionalLong.of(1000) : OptionalLong.empty(), OptionalLong.of(used));
         CycleFacts cycle = new CycleFacts(cleanup, storeAll, r, threshold, completeView, headTrusted, hostsChanged, NOW);
         boolean archived = archiveBucket && where.heldForStoreAll();
         CidFacts facts = CidFacts.of(cid, archived ? "archive" : "blobs", archived, where, cycle)

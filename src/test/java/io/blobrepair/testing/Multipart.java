@@ -15,11 +15,16 @@ public final class Multipart {
     }
 
     public static HttpResponse<String> postBlobs(String nodeUrl, Map<String, byte[]> filesByName) throws Exception {
+        return postBlobs(nodeUrl, filesByName, "application/octet-stream");
+    }
+
+    /** As the reference's replication posts them, with {@code partType} as each part's Content-Type. */
+    public static HttpResponse<String> postBlobs(String nodeUrl, Map<String, byte[]> filesByName, String partType) throws Exception {
         String boundary = "blob-repair-test-boundary";
         ByteArrayOutputStream body = new ByteArrayOutputStream();
         for (Map.Entry<String, byte[]> file : filesByName.entrySet()) {
             body.write(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"files\"; filename=\"" + file.getKey()
-                    + "\"\r\nContent-Type: application/octet-stream\r\n\r\n").getBytes(StandardCharsets.UTF_8));
+                    + "\"\r\nContent-Type: " + partType + "\r\n\r\n").getBytes(StandardCharsets.UTF_8));
             body.write(file.getValue());
             body.write("\r\n".getBytes(StandardCharsets.UTF_8));
         }

@@ -51,6 +51,9 @@ public final class TestNode implements AutoCloseable {
         p.put("repair.db.password", "");
         p.put("repair.self-host", "http://127.0.0.1:" + port);
         p.put("repair.peers", String.join(",", peers));
+        // the tests were written for R=3 without peer auth; both now have other defaults (4, signed)
+        p.put("repair.replication-factor", "3");
+        p.put("repair.peer-auth", "none");
         p.put("repair.http.port", String.valueOf(port));
         p.put("repair.http.host", "127.0.0.1");
         p.put("repair.enabled", "false");

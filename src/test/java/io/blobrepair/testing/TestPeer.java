@@ -23,8 +23,11 @@ public final class TestPeer implements AutoCloseable {
 
     /** What the peer answers for a CID: the bytes it serves (which may be wrong on purpose). */
     private final Map<String, byte[]> blobs = new ConcurrentHashMap<>();
+    private final Map<String, String> contentTypes = new ConcurrentHashMap<>();
     private final List<String> blobRequests = new CopyOnWriteArrayList<>();
     private final List<String> infoRequests = new CopyOnWriteArrayList<>();
+    /** The Authorization header of every blob and info request ("" when there was none). */
+    private final List<String> authorizations = new CopyOnWriteArrayList<>();
     private final HttpServer server;
     private final Map<String, Hold> holds = new ConcurrentHashMap<>();
     private volatile boolean healthy = true;
@@ -72,6 +75,12 @@ public final class TestPeer implements AutoCloseable {
         blobs.put(cid, content);
     }
 
+    /** Serves {@code content} with this Content-Type (by default a blob is served without one). */
+    public void serve(String cid, byte[] content, String contentType) {
+        blobs.put(cid, content);
+        contentTypes.put(cid, contentType);
+    }
+
     public Hold hold(String cid) {
         Hold hold = new Hold(new CountDownLatch(1), new CountDownLatch(1));
         holds.put(cid, hold);
@@ -94,6 +103,7 @@ public final class TestPeer implements AutoCloseable {
         String raw = exchange.getRequestURI().getRawPath().substring("/internal/blobs/".length());
         String cid = URLDecoder.decode(raw, StandardCharsets.UTF_8);
         blobRequests.add(cid);
+        recordAuthorization(exchange);
         Hold hold = holds.remove(cid);
         if (hold != null) {
             hold.reached.countDown();
@@ -126,6 +136,10 @@ public final class TestPeer implements AutoCloseable {
         } else if (content == null) {
             respond(exchange, 404, "{\"error\":\"not found\"}".getBytes(StandardCharsets.UTF_8));
         } else {
+            String type = contentTypes.get(cid);
+            if (type != null) {
+                exchange.getResponseHeaders().add("Content-Type", type);
+            }
             respond(exchange, 200, content);
         }
     }
@@ -134,12 +148,22 @@ public final class TestPeer implements AutoCloseable {
         String raw = exchange.getRequestURI().getRawPath().substring("/internal/blobs/info/".length());
         String cid = URLDecoder.decode(raw, StandardCharsets.UTF_8);
         infoRequests.add(cid);
+        recordAuthorization(exchange);
         byte[] content = blobs.get(cid);
         if (content == null) {
             respond(exchange, 404, "{\"error\":\"not found\"}".getBytes(StandardCharsets.UTF_8));
         } else {
             respond(exchange, 200, ("{\"size\":" + content.length + "}").getBytes(StandardCharsets.UTF_8));
         }
+    }
+
+    private void recordAuthorization(HttpExchange exchange) {
+        String header = exchange.getRequestHeaders().getFirst("Authorization");
+        authorizations.add(header == null ? "" : header);
+    }
+
+    public List<String> authorizations() {
+        return authorizations;
     }
 
     public List<String> infoRequests() {
