@@ -59,14 +59,16 @@ public class CidRepair {
     private final boolean headMode;
     private final boolean dryRun;
     private final double maxDeleteFraction;
+    private final RepairEvents events;
     private final Clock clock;
 
     /**
      * @param lostRetryPeriod a blob found lost is not tried again within this period (one cleanup period)
+     * @param events          receives {@code blob_lost} and {@code delete_brake_engaged}
      */
     public CidRepair(PlacementPolicy placement, KnownPresentCache knownPresent, PeerClient peers, PeerFilters filters,
                      LostBlobs lost, Duration lostRetryPeriod, String self, boolean storeAll,
-                     boolean headMode, boolean dryRun, double maxDeleteFraction, Clock clock) {
+                     boolean headMode, boolean dryRun, double maxDeleteFraction, RepairEvents events, Clock clock) {
         this.placement = placement;
         this.knownPresent = knownPresent;
         this.peers = peers;
@@ -78,6 +80,7 @@ public class CidRepair {
         this.headMode = headMode;
         this.dryRun = dryRun;
         this.maxDeleteFraction = maxDeleteFraction;
+        this.events = events;
         this.clock = clock;
     }
 
@@ -292,6 +295,8 @@ public class CidRepair {
             LOG.warn("cycle {}: delete brake engaged after {} deletions of {} blobs held (repair.max-delete-fraction={}):"
                             + " no more deletions this cycle; check the peer list and replication settings",
                     cycle.getCycle(), cycle.getDeletions(), cycle.heldForBrake(), maxDeleteFraction);
+            events.publish(RepairEvent.deleteBrakeEngaged(cycle.getCycle(), clock.instant(), cycle.getDeletions(),
+                    cycle.heldForBrake(), maxDeleteFraction));
         }
         return false;
     }
@@ -370,6 +375,7 @@ public class CidRepair {
             if (filters.allSayAbsent(ranked, self, check.getStorageKey())) {
                 cycle.getCounters().increment(RepairCounter.LOST_BLOB_RECORDED);
                 lost.record(cid, check.getStorageKey(), result.hostsTried(), now);
+                events.publish(RepairEvent.blobLost(cycle.getCycle(), now, cid, check.getStorageKey(), result.hostsTried()));
                 warn(cycle, "lost", "{} is lost: no peer's presence filter holds it and {} direct attempts failed", check,
                         result.failures().size());
             } else {
