@@ -3,8 +3,12 @@ package io.blobrepair;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.blobrepair.index.PresenceIndexBuilder;
+import io.blobrepair.ops.CamelRepairEvents;
 import io.blobrepair.ops.ClusteredQuartz;
 import io.blobrepair.ops.CycleSchedule;
+import io.blobrepair.ops.DatabaseReadiness;
+import io.blobrepair.ops.OpsRoutes;
+import io.blobrepair.ops.S3Reachability;
 import io.blobrepair.ops.RepairHealthCheck;
 import io.blobrepair.ops.RepairLog;
 import io.blobrepair.ops.RepairMetrics;
@@ -27,7 +31,6 @@ import io.blobrepair.s3.S3Clients;
 import io.blobrepair.s3.S3RequestCounter;
 import io.blobrepair.work.LostBlobs;
 import io.blobrepair.work.RunStore;
-import io.blobrepair.work.Schema;
 import io.blobrepair.work.WorkListStore;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -76,9 +79,12 @@ public class BlobRepairConfiguration implements CamelConfiguration {
         S3Client s3 = S3Clients.create(settings.s3(), s3Requests, settings.s3MaxAttempts(), settings.s3MaxRequestsPerSecond());
         HikariDataSource dataSource = dataSource(settings.db());
         context.addService(new Closer(s3, dataSource));
-        if (settings.db().initSchema()) {
-            Schema.init(dataSource, settings.clusterEnabled());
-        }
+        // neither a database nor an S3 that is down at start stops the service: cycles wait for them
+        DatabaseReadiness database = new DatabaseReadiness(dataSource, settings.db().url(), settings.db().initSchema(),
+                settings.clusterEnabled());
+        database.checkAtStartup();
+        S3Reachability s3Reachability = new S3Reachability(s3, settings.s3().bucket(), settings.s3().endpoint(), clock);
+        s3Reachability.checkAtStartup();
         if (settings.clusterEnabled()) {
             context.getComponent("quartz", QuartzComponent.class).setProperties(ClusteredQuartz.properties(settings.db()));
         }
@@ -98,6 +104,7 @@ public class BlobRepairConfiguration implements CamelConfiguration {
         RunStore runStore = new RunStore(dataSource);
         CycleTracker tracker = new CycleTracker(runStore, s3Requests, knownPresent, settings.cleanupEvery(),
                 settings.abortRetryDelay(), clock);
+        LostBlobs lostBlobs = new LostBlobs(dataSource);
         PresenceSteps presence = new PresenceSteps(new PresenceIndexBuilder(s3, settings.s3().bucket(), clock, settings.listParallelism()), clock,
                 settings.presence() == RepairSettings.PresenceMode.LISTING, settings.replicationFactor(),
                 settings.capacityBytes());
@@ -108,7 +115,14 @@ public class BlobRepairConfiguration implements CamelConfiguration {
             registry.bind("metricsRegistry", meters);
         }
 
+        RepairMetrics metrics = new RepairMetrics(meters, s3Requests, knownPresent, presence, lostBlobs, tracker);
+        CamelRepairEvents events = new CamelRepairEvents(context, settings.eventsUri().orElse(null), tracker, metrics, clock);
+        context.addService(events);
+
         registry.bind("repairSettings", settings);
+        registry.bind("databaseReadiness", database);
+        registry.bind("s3Reachability", s3Reachability);
+        registry.bind("repairEvents", events);
         registry.bind("s3Client", s3);
         registry.bind("s3RequestCounter", s3Requests);
         registry.bind("dataSource", dataSource);
@@ -125,21 +139,23 @@ public class BlobRepairConfiguration implements CamelConfiguration {
                 settings.presenceFilterRefresh(), settings.interval().multipliedBy(2), settings.presenceFilterMaxBytes(),
                 settings.pullReadTimeout(), clock);
         registry.bind("peerFilters", peerFilters);
-        LostBlobs lostBlobs = new LostBlobs(dataSource);
         registry.bind("lostBlobs", lostBlobs);
         registry.bind("cidRepair", new CidRepair(placement, knownPresent, peers, peerFilters, lostBlobs,
                 settings.interval().multipliedBy(settings.cleanupEvery()), settings.selfHost(), settings.storeAll(),
                 settings.presence() == RepairSettings.PresenceMode.HEAD, settings.dryRun(),
-                settings.maxDeleteFraction(), clock));
+                settings.maxDeleteFraction(), events, clock));
         registry.bind("blobWrites", new BlobWrites(knownPresent));
         registry.bind("peerApi", new PeerApi(settings.selfHost()));
-        registry.bind("repairMetrics", new RepairMetrics(meters, s3Requests, knownPresent, presence, lostBlobs));
+        registry.bind("repairMetrics", metrics);
         RepairService service = new RepairService(context.createProducerTemplate(), tracker, presence, knownPresent,
                 peerHealth, peerAuth);
         registry.bind("repairService", service);
         context.addService(service); // its @ManagedResource becomes the RepairService MBean
-        registry.bind("repairHealthCheck", new RepairHealthCheck(runStore));
+        registry.bind("databaseHealthCheck", new RepairHealthCheck.Database(runStore, database));
+        registry.bind("s3HealthCheck", new RepairHealthCheck.S3(s3Reachability));
+        registry.bind("cyclesHealthCheck", new RepairHealthCheck.Cycles(runStore, tracker, presence, clock));
         registry.bind("repairLog", new RepairLog(runStore, lostBlobs));
+        settings.routesDir().ifPresent(dir -> OpsRoutes.load(context, dir));
     }
 
     private static HikariDataSource dataSource(RepairSettings.Db db) {

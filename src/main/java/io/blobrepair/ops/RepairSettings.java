@@ -1,6 +1,8 @@
 package io.blobrepair.ops;
 
 import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -49,7 +51,9 @@ public record RepairSettings(
         boolean presenceFilterEnabled,
         Duration presenceFilterRefresh,
         long presenceFilterMaxBytes,
-        boolean clusterEnabled) {
+        boolean clusterEnabled,
+        Optional<String> eventsUri,
+        Optional<Path> routesDir) {
 
     public enum PresenceMode { LISTING, HEAD }
 
@@ -154,7 +158,9 @@ public record RepairSettings(
                 r.bool("repair.presence-filter.enabled"),
                 r.duration("repair.presence-filter.refresh", Duration.ofSeconds(1)),
                 r.positiveLong("repair.presence-filter.max-bytes"),
-                r.bool("repair.cluster.enabled"));
+                r.bool("repair.cluster.enabled"),
+                r.optional("repair.events.uri"),
+                r.optional("repair.routes.dir").map(dir -> r.directory("repair.routes.dir", dir)));
     }
 
     /** Parses one value at a time and says exactly what was wrong. */
@@ -254,7 +260,7 @@ public record RepairSettings(
         Duration duration(String key, Duration minimum) {
             String v = required(key);
             Duration d = Durations.parse(v)
-                    .orElseThrow(() -> new InvalidSettingException(key, v, "a duration such as 500ms, 30s, 10m, 1h, 1d or PT1H"));
+                    .orElseThrow(() -> new InvalidSettingException(key, v, "a duration such as 30s, 10m, 1h, 1d or PT1H"));
             if (d.compareTo(minimum) < 0) {
                 throw new InvalidSettingException(key, v, "a duration of at least " + Durations.format(minimum));
             }
@@ -273,6 +279,14 @@ public record RepairSettings(
                 accepted.add(e.name().toLowerCase(Locale.ROOT));
             }
             throw new InvalidSettingException(key, v, "one of " + String.join(", ", accepted));
+        }
+
+        Path directory(String key, String value) {
+            Path dir = Path.of(value);
+            if (!Files.isDirectory(dir)) {
+                throw new InvalidSettingException(key, value, "an existing directory");
+            }
+            return dir;
         }
 
         String bucket(String key) {
