@@ -151,7 +151,7 @@ public class BlobRepairConfiguration implements CamelConfiguration {
                 peerHealth, peerAuth);
         registry.bind("repairService", service);
         context.addService(service); // its @ManagedResource becomes the RepairService MBean
-        registry.bind("databaseHealthCheck", new RepairHealthCheck.Database(runStore, database));
+        registry.bind("databaseHealthCheck", new RepairHealthCheck.Database(database));
         registry.bind("s3HealthCheck", new RepairHealthCheck.S3(s3Reachability));
         registry.bind("cyclesHealthCheck", new RepairHealthCheck.Cycles(runStore, tracker, presence, clock));
         registry.bind("repairLog", new RepairLog(runStore, lostBlobs));

@@ -51,7 +51,7 @@ public class DatabaseReadiness {
         }
     }
 
-    /** The cycle's guard: true when the database does not answer (or its schema cannot be created) now. */
+    /** True when the database does not answer (or its schema cannot be created) now: the cycle guard and the health check. */
     public boolean unreachable() {
         boolean before = problem == null;
         if (ready()) {

@@ -31,25 +31,23 @@ public abstract class RepairHealthCheck extends AbstractHealthCheck {
 
     /** DOWN when the database does not answer, with its URL (no credentials) and the reason. */
     public static class Database extends RepairHealthCheck {
-        private final RunStore runs;
         private final DatabaseReadiness database;
 
-        public Database(RunStore runs, DatabaseReadiness database) {
+        public Database(DatabaseReadiness database) {
             super("database");
-            this.runs = runs;
             this.database = database;
         }
 
         @Override
         protected void doCall(HealthCheckResultBuilder builder, Map<String, Object> options) {
             builder.detail("url", database.url());
-            try {
-                runs.latest();
-                builder.up();
-            } catch (SQLException e) {
-                builder.detail("error", e.getMessage());
-                builder.down().message("database " + database.url() + " unreachable: " + e.getMessage());
+            if (database.unreachable()) {
+                String problem = database.problem().orElse("?");
+                builder.detail("error", problem);
+                builder.down().message("database " + database.url() + " unreachable: " + problem);
+                return;
             }
+            builder.up();
         }
     }
 
