@@ -116,8 +116,9 @@ public final class BlobRepairApplication {
     public static Main newMain(Optional<Path> configFile) {
         Main main = new Main();
         main.configure().addConfiguration(BlobRepairConfiguration.class);
+        // of two locations holding a key, Camel takes the first: the file, then the jar's defaults
         configFile.ifPresent(file -> main.setPropertyPlaceholderLocations(
-                "classpath:application.properties,file:" + file.toAbsolutePath()));
+                "file:" + file.toAbsolutePath() + ",classpath:application.properties"));
         CamelEnvironment.serverOptions(System.getenv()).forEach((key, value) -> {
             if (System.getProperty(key) == null) {
                 main.addOverrideProperty(key, value);

@@ -48,7 +48,10 @@ import java.net.http.HttpClient;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
 import java.util.Set;
+import java.util.function.Function;
 
 /**
  * Wires the service: reads and checks every {@code repair.*} option once (a bad value stops
@@ -64,7 +67,13 @@ public class BlobRepairConfiguration implements CamelConfiguration {
     @Override
     public void configure(CamelContext context) throws Exception {
         PropertiesComponent properties = context.getPropertiesComponent();
-        RepairSettings settings = RepairSettings.from(properties::resolveProperty);
+        Function<String, Optional<String>> options = systemPropertiesFirst(properties);
+        RepairSettings settings = RepairSettings.from(options);
+        PLACEHOLDER_ONLY_OPTIONS.forEach(options::apply);
+        if (properties instanceof org.apache.camel.component.properties.PropertiesComponent camelProperties) {
+            // every option is pinned now: the environment only fills in what neither they nor the files hold
+            camelProperties.setEnvironmentVariableMode(org.apache.camel.component.properties.PropertiesComponent.ENVIRONMENT_VARIABLES_MODE_FALLBACK);
+        }
         properties.addOverrideProperty("repair.schedule.trigger",
                 CycleSchedule.triggerOptions(settings.interval(), settings.cron(), settings.clusterEnabled()));
         properties.addOverrideProperty("repair.schedule.start-delay-ms", String.valueOf(settings.startupDelay().toMillis()));
@@ -156,6 +165,24 @@ public class BlobRepairConfiguration implements CamelConfiguration {
         registry.bind("cyclesHealthCheck", new RepairHealthCheck.Cycles(runStore, tracker, presence, clock));
         registry.bind("repairLog", new RepairLog(runStore, lostBlobs));
         settings.routesDir().ifPresent(dir -> OpsRoutes.load(context, dir));
+    }
+
+    /** Options only Camel's own settings refer to (camel.server.*, camel.management.*). */
+    private static final List<String> PLACEHOLDER_ONLY_OPTIONS = List.of("repair.http.host", "repair.http.port",
+            "repair.management.host", "repair.management.port");
+
+    /**
+     * {@code repair.*} options by precedence, highest first: {@code -D} system properties, the
+     * environment, the configuration file, the defaults. Camel itself looks a placeholder up in
+     * the environment before the system properties, so each option is resolved here once and
+     * pinned as an override for the placeholders the routes resolve later.
+     */
+    private static Function<String, Optional<String>> systemPropertiesFirst(PropertiesComponent properties) {
+        return key -> {
+            Optional<String> value = Optional.ofNullable(System.getProperty(key)).or(() -> properties.resolveProperty(key));
+            value.ifPresent(v -> properties.addOverrideProperty(key, v));
+            return value;
+        };
     }
 
     private static HikariDataSource dataSource(RepairSettings.Db db) {
