@@ -38,6 +38,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Configuration;
+import org.apache.camel.ExtendedStartupListener;
 import org.apache.camel.component.quartz.QuartzComponent;
 import org.apache.camel.spi.PropertiesComponent;
 import org.apache.camel.spi.Registry;
@@ -76,7 +77,6 @@ public class BlobRepairConfiguration implements CamelConfiguration {
         }
         properties.addOverrideProperty("repair.schedule.trigger",
                 CycleSchedule.triggerOptions(settings.interval(), settings.cron(), settings.clusterEnabled()));
-        properties.addOverrideProperty("repair.schedule.start-delay-ms", String.valueOf(settings.startupDelay().toMillis()));
 
         Registry registry = context.getRegistry();
         Clock clock = registry.lookupByNameAndType("clock", Clock.class);
@@ -94,8 +94,23 @@ public class BlobRepairConfiguration implements CamelConfiguration {
         database.checkAtStartup();
         S3Reachability s3Reachability = new S3Reachability(s3, settings.s3().bucket(), settings.s3().endpoint(), clock);
         s3Reachability.checkAtStartup();
+        QuartzComponent quartz = context.getComponent("quartz", QuartzComponent.class);
+        // the scheduler starts once the context has, after repair.startup-delay
+        quartz.setAutoStartScheduler(false);
+        int startDelaySeconds = CycleSchedule.schedulerStartDelaySeconds(settings.startupDelay());
+        context.addStartupListener(new ExtendedStartupListener() {
+            @Override
+            public void onCamelContextStarted(CamelContext started, boolean alreadyStarted) {
+                // the routes may not be running yet
+            }
+
+            @Override
+            public void onCamelContextFullyStarted(CamelContext started, boolean alreadyStarted) throws Exception {
+                quartz.getScheduler().startDelayed(startDelaySeconds);
+            }
+        });
         if (settings.clusterEnabled()) {
-            context.getComponent("quartz", QuartzComponent.class).setProperties(ClusteredQuartz.properties(settings.db()));
+            quartz.setProperties(ClusteredQuartz.properties(settings.db()));
         }
 
         HttpClient http = HttpClient.newBuilder()

@@ -47,6 +47,11 @@ class SecurityTest {
         return HttpClient.newHttpClient().send(r.build(), HttpResponse.BodyHandlers.ofString());
     }
 
+    private static String post(String url, String body) throws Exception {
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url)).POST(HttpRequest.BodyPublishers.ofString(body))
+                .header("Content-Type", "application/json").build(), HttpResponse.BodyHandlers.ofString()).body();
+    }
+
     @Test
     void signedPeersPullFromEachOtherStrangersGet401AndSecretsNeverLeak() throws Exception {
         ListAppender<ILoggingEvent> logs = new ListAppender<>();
@@ -129,6 +134,17 @@ class SecurityTest {
                         }
                     }
                 }
+                // the same through Jolokia, as the JMX console sees it: every attribute of every MBean of the context
+                String jolokia = "http://127.0.0.1:" + managementPort + "/observe/jolokia";
+                var json = new com.fasterxml.jackson.databind.ObjectMapper();
+                var search = json.readTree(post(jolokia, "{\"type\":\"search\",\"mbean\":\"org.apache.camel:context="
+                        + nodes.get(0).context().getManagementName() + ",*\"}"));
+                assertThat(search.get("value").size()).as(search.toString()).isGreaterThan(20);
+                var reads = json.createArrayNode();
+                search.get("value").forEach(name -> reads.addObject().put("type", "read").put("mbean", name.asText()));
+                String everything = post(jolokia, reads.toString());
+                assertThat(everything).contains("CyclesCompleted").contains("LastCycleCounters").containsIgnoringCase(walletA);
+                seen.append(everything);
                 assertThat(logs.list).isNotEmpty();
                 assertThat(seen.toString()).doesNotContain(S3_SECRET).doesNotContain(KEY_A).doesNotContain(KEY_B)
                         .contains("presence_index_build_fail");
