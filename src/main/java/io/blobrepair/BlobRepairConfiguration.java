@@ -139,7 +139,7 @@ public class BlobRepairConfiguration implements CamelConfiguration {
             registry.bind("metricsRegistry", meters);
         }
 
-        RepairMetrics metrics = new RepairMetrics(meters, s3Requests, knownPresent, presence, lostBlobs, tracker);
+        RepairMetrics metrics = new RepairMetrics(meters, s3Requests, knownPresent, presence, lostBlobs, tracker, settings.interval());
         CamelRepairEvents events = new CamelRepairEvents(context, settings.eventsUri().orElse(null), tracker, metrics, clock);
         context.addService(events);
 

@@ -24,8 +24,8 @@ import java.util.Set;
  * Publishes the service's own metrics to Micrometer (scraped at {@code /observe/metrics}), each
  * with its HELP text: {@code blob_repair_<counter>_total} for every repair counter, S3 requests
  * by operation, presence index entries, known-present cache size, cycle duration, lost blobs,
- * and the end of the last completed cycle and cleanup cycle (from the tracker table, so a
- * restart keeps them).
+ * the end of the last completed cycle and cleanup cycle (from the tracker table, so a restart
+ * keeps them), aborted attempts in a row and the configured interval (for alert thresholds).
  */
 public class RepairMetrics {
 
@@ -38,7 +38,7 @@ public class RepairMetrics {
     private volatile long lastCycle;
 
     public RepairMetrics(MeterRegistry registry, S3RequestCounter s3Requests, KnownPresentCache knownPresent,
-                         PresenceSteps presence, LostBlobs lostBlobs, CycleTracker tracker) {
+                         PresenceSteps presence, LostBlobs lostBlobs, CycleTracker tracker, Duration interval) {
         for (RepairCounter c : RepairCounter.values()) {
             if (!NOT_PER_CYCLE.contains(c)) {
                 counters.put(c, counter(registry, c));
@@ -62,6 +62,10 @@ public class RepairMetrics {
         Gauge.builder("blob.repair.last.cleanup.success.timestamp.seconds", tracker, t -> epochSeconds(t.lastCleanupCompleted()))
                 .description("End of the last completed cleanup cycle, seconds since the epoch; 0 before the first")
                 .register(registry);
+        Gauge.builder("blob.repair.cycles.aborted.in.a.row", tracker, CycleTracker::abortsInARow)
+                .description("Cycle attempts that aborted or failed since the last completed one").register(registry);
+        Gauge.builder("blob.repair.cycle.interval.seconds", interval, Duration::toSeconds)
+                .description("Configured time between cycles (repair.interval), for alert thresholds").register(registry);
         cycleDuration = Timer.builder("blob.repair.cycle.duration").description("Duration of repair cycles, aborted ones included")
                 .register(registry);
     }
