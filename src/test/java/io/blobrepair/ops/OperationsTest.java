@@ -10,6 +10,7 @@ import io.blobrepair.testing.TestS3;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 import javax.management.MBeanServer;
 import javax.management.ObjectName;
@@ -27,6 +28,7 @@ import java.util.function.BooleanSupplier;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** What an operator sees: the JMX MBean, Prometheus metrics and the repair log API. */
+@Timeout(value = 5, unit = java.util.concurrent.TimeUnit.MINUTES)
 class OperationsTest {
 
     private static TestS3 s3;

@@ -14,6 +14,7 @@ import io.blobrepair.testing.TestDb;
 import io.blobrepair.testing.TestNode;
 import io.blobrepair.testing.TestS3;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.slf4j.LoggerFactory;
 
 import javax.management.MBeanAttributeInfo;
@@ -32,6 +33,7 @@ import java.util.Map;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Signed peer authentication between two nodes, and secrets that never leak. */
+@Timeout(value = 5, unit = java.util.concurrent.TimeUnit.MINUTES)
 class SecurityTest {
 
     private static final String S3_SECRET = "s3-secret-DO-NOT-LEAK-7d1f0c93a5";
