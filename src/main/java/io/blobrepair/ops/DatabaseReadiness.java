@@ -77,7 +77,9 @@ public class DatabaseReadiness {
                 schemaReady = true;
             } else {
                 try (Connection c = dataSource.getConnection()) {
-                    c.isValid(3);
+                    if (!c.isValid(3)) {
+                        throw new SQLException("the database did not answer a validity check within 3 s");
+                    }
                 }
             }
             problem = null;

@@ -50,6 +50,10 @@ public record RepairEvent(String type, long cycle, Instant time, Map<String, Obj
                 Map.of("deletions", deletions, "held", held, "max_delete_fraction", maxDeleteFraction));
     }
 
+    public static RepairEvent hostsChanged(long cycle, Instant time, List<String> hosts) {
+        return new RepairEvent(HOSTS_CHANGED, cycle, time, Map.of("hosts", List.copyOf(hosts)));
+    }
+
     /** The JSON shape: type, cycle and time first, then the fields (in a stable order). */
     public Map<String, Object> asJson() {
         Map<String, Object> json = new LinkedHashMap<>();

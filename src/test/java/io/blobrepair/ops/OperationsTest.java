@@ -194,6 +194,37 @@ class OperationsTest {
     }
 
     @Test
+    void lastSuccessGaugesComeFromTheTrackerTableAndSurviveARestart() throws Exception {
+        s3.createBucket("operations-restart");
+        TestDb restartDb = TestDb.create();
+        restartDb.createSchema();
+        Map<String, String> settings = TestNode.settings(s3, "operations-restart", restartDb, TestNode.freePort(), List.of(peer.url()));
+        int port = TestNode.freePort();
+        settings.put("camel.management.enabled", "true");
+        settings.put("repair.management.port", String.valueOf(port));
+        String metrics = "http://127.0.0.1:" + port + "/observe/metrics";
+        double success;
+        double cleanup;
+        try (TestNode first = TestNode.start(settings)) {
+            assertThat(samples(get(metrics).body()).get("blob_repair_last_success_timestamp_seconds")).isZero();
+            assertThat(first.runCleanupCycle().abortedReason()).isNull();
+            assertThat(first.runCycle().abortedReason()).isNull();
+            Map<String, Double> after = samples(get(metrics).body());
+            success = after.get("blob_repair_last_success_timestamp_seconds");
+            cleanup = after.get("blob_repair_last_cleanup_success_timestamp_seconds");
+            assertThat(success).isCloseTo(java.time.Instant.now().toEpochMilli() / 1000.0, org.assertj.core.data.Offset.offset(5.0));
+            assertThat(cleanup).isPositive().isLessThan(success);
+        }
+        settings.put("camel.main.name", "operations-restarted");
+        try (TestNode restarted = TestNode.start(settings)) {
+            Map<String, Double> again = samples(get(metrics).body());
+            // the table keeps microseconds: the same instants, to the millisecond
+            assertThat(again.get("blob_repair_last_success_timestamp_seconds")).isCloseTo(success, org.assertj.core.data.Offset.offset(0.001));
+            assertThat(again.get("blob_repair_last_cleanup_success_timestamp_seconds")).isCloseTo(cleanup, org.assertj.core.data.Offset.offset(0.001));
+        }
+    }
+
+    @Test
     void jolokiaReadsTheServiceAndRunsACycleOverHttpOnLoopbackOnly() throws Exception {
         String mbean = "org.apache.camel:context=" + node.context().getManagementName() + ",type=services,name=RepairService";
         String base = "http://127.0.0.1:" + managementPort + "/observe/jolokia";
