@@ -3,9 +3,13 @@ package io.blobrepair;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.blobrepair.index.PresenceIndexBuilder;
+import io.blobrepair.ops.CamelRepairEvents;
 import io.blobrepair.ops.ClusteredQuartz;
 import io.blobrepair.ops.InvalidSettingException;
 import io.blobrepair.ops.CycleSchedule;
+import io.blobrepair.ops.DatabaseReadiness;
+import io.blobrepair.ops.OpsRoutes;
+import io.blobrepair.ops.S3Reachability;
 import io.blobrepair.ops.RepairHealthCheck;
 import io.blobrepair.ops.RepairLog;
 import io.blobrepair.ops.RepairMetrics;
@@ -42,7 +46,6 @@ import io.blobrepair.work.CidFailures;
 import io.blobrepair.work.LostBlobs;
 import io.blobrepair.work.ReferenceRepairTrackers;
 import io.blobrepair.work.RunStore;
-import io.blobrepair.work.Schema;
 import io.blobrepair.work.WorkListStore;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -50,6 +53,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Configuration;
+import org.apache.camel.ExtendedStartupListener;
 import org.apache.camel.component.quartz.QuartzComponent;
 import org.apache.camel.spi.PropertiesComponent;
 import org.apache.camel.spi.Registry;
@@ -60,8 +64,10 @@ import java.net.http.HttpClient;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Function;
 
 /**
  * Wires the service: reads and checks every {@code repair.*} option once (a bad value stops
@@ -79,10 +85,15 @@ public class BlobRepairConfiguration implements CamelConfiguration {
     @Override
     public void configure(CamelContext context) throws Exception {
         PropertiesComponent properties = context.getPropertiesComponent();
-        RepairSettings settings = RepairSettings.from(properties::resolveProperty);
+        Function<String, Optional<String>> options = systemPropertiesFirst(properties);
+        RepairSettings settings = RepairSettings.from(options);
+        PLACEHOLDER_ONLY_OPTIONS.forEach(options::apply);
+        if (properties instanceof org.apache.camel.component.properties.PropertiesComponent camelProperties) {
+            // every option is pinned now: the environment only fills in what neither they nor the files hold
+            camelProperties.setEnvironmentVariableMode(org.apache.camel.component.properties.PropertiesComponent.ENVIRONMENT_VARIABLES_MODE_FALLBACK);
+        }
         properties.addOverrideProperty("repair.schedule.trigger",
                 CycleSchedule.triggerOptions(settings.interval(), settings.cron(), settings.clusterEnabled()));
-        properties.addOverrideProperty("repair.schedule.start-delay-ms", String.valueOf(settings.startupDelay().toMillis()));
 
         // the per-CID handler names the step a CID failed at
         context.getCamelContextExtension().addInterceptStrategy(new FailedStep());
@@ -97,11 +108,29 @@ public class BlobRepairConfiguration implements CamelConfiguration {
         S3Client s3 = S3Clients.create(settings.s3(), s3Requests, settings.s3MaxAttempts(), settings.s3MaxRequestsPerSecond());
         HikariDataSource dataSource = dataSource(settings.db());
         context.addService(new Closer(s3, dataSource));
-        if (settings.db().initSchema()) {
-            Schema.init(dataSource, settings.clusterEnabled());
-        }
+        // neither a database nor an S3 that is down at start stops the service: cycles wait for them
+        DatabaseReadiness database = new DatabaseReadiness(dataSource, settings.db().url(), settings.db().initSchema(),
+                settings.clusterEnabled());
+        database.checkAtStartup();
+        S3Reachability s3Reachability = new S3Reachability(s3, settings.s3().bucket(), settings.s3().endpoint(), clock);
+        s3Reachability.checkAtStartup();
+        QuartzComponent quartz = context.getComponent("quartz", QuartzComponent.class);
+        // the scheduler starts once the context has, after repair.startup-delay
+        quartz.setAutoStartScheduler(false);
+        int startDelaySeconds = CycleSchedule.schedulerStartDelaySeconds(settings.startupDelay());
+        context.addStartupListener(new ExtendedStartupListener() {
+            @Override
+            public void onCamelContextStarted(CamelContext started, boolean alreadyStarted) {
+                // the routes may not be running yet
+            }
+
+            @Override
+            public void onCamelContextFullyStarted(CamelContext started, boolean alreadyStarted) throws Exception {
+                quartz.getScheduler().startDelayed(startDelaySeconds);
+            }
+        });
         if (settings.clusterEnabled()) {
-            context.getComponent("quartz", QuartzComponent.class).setProperties(ClusteredQuartz.properties(settings.db()));
+            quartz.setProperties(ClusteredQuartz.properties(settings.db()));
         }
 
         HttpClient http = HttpClient.newBuilder()
@@ -126,6 +155,7 @@ public class BlobRepairConfiguration implements CamelConfiguration {
         RunStore runStore = new RunStore(dataSource);
         CycleTracker tracker = new CycleTracker(runStore, s3Requests, knownPresent, settings.cleanupEvery(),
                 settings.abortRetryDelay(), clock);
+        LostBlobs lostBlobs = new LostBlobs(dataSource);
         PresenceSteps presence = new PresenceSteps(new PresenceIndexBuilder(s3, settings.s3().bucket(), clock, settings.listParallelism()), clock,
                 settings.presence() == RepairSettings.PresenceMode.LISTING);
         // camel-micrometer-prometheus serves the registry bound as "metricsRegistry": share it
@@ -135,7 +165,14 @@ public class BlobRepairConfiguration implements CamelConfiguration {
             registry.bind("metricsRegistry", meters);
         }
 
+        RepairMetrics metrics = new RepairMetrics(meters, s3Requests, knownPresent, presence, lostBlobs, tracker, settings.interval());
+        CamelRepairEvents events = new CamelRepairEvents(context, settings.eventsUri().orElse(null), tracker, metrics, clock);
+        context.addService(events);
+
         registry.bind("repairSettings", settings);
+        registry.bind("databaseReadiness", database);
+        registry.bind("s3Reachability", s3Reachability);
+        registry.bind("repairEvents", events);
         registry.bind("s3Client", s3);
         registry.bind("s3RequestCounter", s3Requests);
         registry.bind("dataSource", dataSource);
@@ -154,9 +191,7 @@ public class BlobRepairConfiguration implements CamelConfiguration {
                 settings.presenceFilterRefresh(), settings.interval().multipliedBy(2), settings.presenceFilterMaxBytes(),
                 settings.pullReadTimeout(), clock);
         registry.bind("peerFilters", peerFilters);
-        LostBlobs lostBlobs = new LostBlobs(dataSource);
         registry.bind("lostBlobs", lostBlobs);
-        RepairEvents events = RepairEvents.NONE;
         // a blob found lost, or a CID that keeps failing, waits one cleanup period
         Duration cleanupPeriod = settings.interval().multipliedBy(settings.cleanupEvery());
         CidFailures cidFailures = new CidFailures(dataSource);
@@ -171,13 +206,34 @@ public class BlobRepairConfiguration implements CamelConfiguration {
         registry.bind("cidErrors", new CidErrors(cidFailures, clock));
         registry.bind("blobWrites", new BlobWrites(knownPresent));
         registry.bind("peerApi", new PeerApi(network.self()));
-        registry.bind("repairMetrics", new RepairMetrics(meters, s3Requests, knownPresent, presence, lostBlobs));
+        registry.bind("repairMetrics", metrics);
         RepairService service = new RepairService(context.createProducerTemplate(), tracker, presence, knownPresent,
                 peerHealth, peerAuth);
         registry.bind("repairService", service);
         context.addService(service); // its @ManagedResource becomes the RepairService MBean
-        registry.bind("repairHealthCheck", new RepairHealthCheck(runStore));
+        registry.bind("databaseHealthCheck", new RepairHealthCheck.Database(database));
+        registry.bind("s3HealthCheck", new RepairHealthCheck.S3(s3Reachability));
+        registry.bind("cyclesHealthCheck", new RepairHealthCheck.Cycles(runStore, tracker, presence, clock));
         registry.bind("repairLog", new RepairLog(runStore, lostBlobs));
+        settings.routesDir().ifPresent(dir -> OpsRoutes.load(context, dir));
+    }
+
+    /** Options only Camel's own settings refer to (camel.server.*, camel.management.*). */
+    private static final List<String> PLACEHOLDER_ONLY_OPTIONS = List.of("repair.http.host", "repair.http.port",
+            "repair.management.host", "repair.management.port");
+
+    /**
+     * {@code repair.*} options by precedence, highest first: {@code -D} system properties, the
+     * environment, the configuration file, the defaults. Camel itself looks a placeholder up in
+     * the environment before the system properties, so each option is resolved here once and
+     * pinned as an override for the placeholders the routes resolve later.
+     */
+    private static Function<String, Optional<String>> systemPropertiesFirst(PropertiesComponent properties) {
+        return key -> {
+            Optional<String> value = Optional.ofNullable(System.getProperty(key)).or(() -> properties.resolveProperty(key));
+            value.ifPresent(v -> properties.addOverrideProperty(key, v));
+            return value;
+        };
     }
 
     /** The network as configured, and which of it the operator set (that wins over the node's word). */

@@ -8,6 +8,11 @@ public class InvalidSettingException extends IllegalArgumentException {
                 + " (environment variable " + envName(key) + ")");
     }
 
+    /** A value that is well-formed but does not work, e.g. a bucket that does not exist. */
+    public InvalidSettingException(String key, String problem) {
+        super("Invalid configuration " + key + ": " + problem + " (environment variable " + envName(key) + ")");
+    }
+
     public static String envName(String key) {
         return key.toUpperCase().replace('.', '_').replace('-', '_');
     }

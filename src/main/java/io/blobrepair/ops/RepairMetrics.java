@@ -2,6 +2,7 @@ package io.blobrepair.ops;
 
 import io.blobrepair.repair.CycleReport;
 import io.blobrepair.index.KnownPresentCache;
+import io.blobrepair.repair.CycleTracker;
 import io.blobrepair.repair.PresenceSteps;
 import io.blobrepair.repair.RepairCounter;
 import io.blobrepair.s3.S3RequestCounter;
@@ -13,47 +14,85 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.EnumMap;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 
 /**
- * Publishes the service's own metrics to Micrometer (scraped at {@code /observe/metrics}):
- * {@code blob_repair_<counter>_total} for every repair counter, S3 requests by operation,
- * presence index entries, known-present cache size and cycle duration.
+ * Publishes the service's own metrics to Micrometer (scraped at {@code /observe/metrics}), each
+ * with its HELP text: {@code blob_repair_<counter>_total} for every repair counter, S3 requests
+ * by operation, presence index entries, known-present cache size, cycle duration, lost blobs,
+ * the end of the last completed cycle and cleanup cycle (from the tracker table, so a restart
+ * keeps them), aborted attempts in a row and the configured interval (for alert thresholds).
  */
 public class RepairMetrics {
 
+    /** Not added at a cycle's end: a gauge of its own, and a count kept as it happens. */
+    private static final Set<RepairCounter> NOT_PER_CYCLE = Set.of(RepairCounter.PRESENCE_INDEX_ENTRIES, RepairCounter.EVENT_SEND_FAIL);
+
     private final Map<RepairCounter, Counter> counters = new EnumMap<>(RepairCounter.class);
+    private final Counter eventSendFailures;
     private final Timer cycleDuration;
     private volatile long lastCycle;
 
     public RepairMetrics(MeterRegistry registry, S3RequestCounter s3Requests, KnownPresentCache knownPresent,
-                         PresenceSteps presence, LostBlobs lostBlobs) {
+                         PresenceSteps presence, LostBlobs lostBlobs, CycleTracker tracker, Duration interval) {
         for (RepairCounter c : RepairCounter.values()) {
-            if (c != RepairCounter.PRESENCE_INDEX_ENTRIES) {
-                counters.put(c, Counter.builder("blob.repair." + c.metricName()).register(registry));
+            if (!NOT_PER_CYCLE.contains(c)) {
+                counters.put(c, counter(registry, c));
             }
         }
+        eventSendFailures = counter(registry, RepairCounter.EVENT_SEND_FAIL);
         for (String operation : S3RequestCounter.REPORTED) {
             FunctionCounter.builder("blob.repair.s3.requests", s3Requests, s -> s.count(operation))
                     .tag("operation", operation).description("S3 requests sent, retries included").register(registry);
         }
-        Gauge.builder("blob.repair.presence.index.entries", presence,
-                p -> p.latest() == null ? 0 : p.latest().entries()).register(registry);
-        Gauge.builder("blob.repair.known.present.size", knownPresent, KnownPresentCache::size).register(registry);
+        Gauge.builder("blob.repair.presence.index.entries", presence, p -> p.latest() == null ? 0 : p.latest().entries())
+                .description("Keys in the latest presence index").register(registry);
+        Gauge.builder("blob.repair.known.present.size", knownPresent, KnownPresentCache::size)
+                .description("Keys written since the listing that cycles know are present").register(registry);
         Gauge.builder("blob.repair.lost.blobs", lostBlobs, LostBlobs::count)
-                .description("blobs this node should hold that no reachable peer holds").register(registry);
-        Gauge.builder("blob.repair.cycle.last", this, m -> m.lastCycle).description("number of the last cycle that ended").register(registry);
-        cycleDuration = Timer.builder("blob.repair.cycle.duration").register(registry);
+                .description("Blobs this node should hold that no reachable peer holds").register(registry);
+        Gauge.builder("blob.repair.cycle.last", this, m -> m.lastCycle).description("Number of the last cycle that ended").register(registry);
+        Gauge.builder("blob.repair.last.success.timestamp.seconds", tracker, t -> epochSeconds(t.lastCompleted()))
+                .description("End of the last completed (not aborted) cycle, seconds since the epoch; 0 before the first")
+                .register(registry);
+        Gauge.builder("blob.repair.last.cleanup.success.timestamp.seconds", tracker, t -> epochSeconds(t.lastCleanupCompleted()))
+                .description("End of the last completed cleanup cycle, seconds since the epoch; 0 before the first")
+                .register(registry);
+        Gauge.builder("blob.repair.cycles.aborted.in.a.row", tracker, CycleTracker::abortsInARow)
+                .description("Cycle attempts that aborted or failed since the last completed one").register(registry);
+        Gauge.builder("blob.repair.cycle.interval.seconds", interval, Duration::toSeconds)
+                .description("Configured time between cycles (repair.interval), for alert thresholds").register(registry);
+        cycleDuration = Timer.builder("blob.repair.cycle.duration").description("Duration of repair cycles, aborted ones included")
+                .register(registry);
     }
 
-    /** Adds a finished (or aborted) cycle's counts. */
-    public void record(CycleReport report) {
+    private static Counter counter(MeterRegistry registry, RepairCounter c) {
+        return Counter.builder("blob.repair." + c.metricName()).description(c.description()).register(registry);
+    }
+
+    private static double epochSeconds(Optional<Instant> at) {
+        return at.map(i -> i.toEpochMilli() / 1000.0).orElse(0.0);
+    }
+
+    /**
+     * Adds what one cycle attempt counted: {@code attemptCounters}, not the report's counters,
+     * which for a resumed run include what its earlier attempts counted and published.
+     */
+    public void record(CycleReport report, Map<String, Long> attemptCounters) {
         if (report == null || report.cycle() == 0) {
             return;
         }
-        counters.forEach((c, meter) -> meter.increment(report.counters().getOrDefault(c.metricName(), 0L)));
+        counters.forEach((c, meter) -> meter.increment(attemptCounters.getOrDefault(c.metricName(), 0L)));
         cycleDuration.record(Duration.ofMillis(report.durationMs()));
         lastCycle = report.cycle();
+    }
+
+    /** An event the events endpoint did not take. */
+    public void eventSendFailed() {
+        eventSendFailures.increment();
     }
 }

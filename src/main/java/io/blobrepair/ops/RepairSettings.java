@@ -2,6 +2,9 @@ package io.blobrepair.ops;
 
 import io.blobrepair.placement.Hosts;
 
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -55,7 +58,9 @@ public record RepairSettings(
         int pullPerHost,
         int cidFailureMaxCycles,
         Optional<String> nodeUrl,
-        Set<String> explicitKeys) {
+        Set<String> explicitKeys,
+        Optional<String> eventsUri,
+        Optional<Path> routesDir) {
 
     /** The reference network's replication factor, used unless set or read from the node. */
     public static final int DEFAULT_REPLICATION_FACTOR = 4;
@@ -190,7 +195,9 @@ public record RepairSettings(
                 r.positiveInt("repair.pull.per-host"),
                 r.positiveInt("repair.cid-failure.max-cycles"),
                 nodeUrl,
-                Set.copyOf(explicitKeys));
+                Set.copyOf(explicitKeys),
+                r.optional("repair.events.uri"),
+                r.optional("repair.routes.dir").map(dir -> r.directory("repair.routes.dir", dir)));
     }
 
     /** Parses one value at a time and says exactly what was wrong. */
@@ -290,7 +297,7 @@ public record RepairSettings(
         Duration duration(String key, Duration minimum) {
             String v = required(key);
             Duration d = Durations.parse(v)
-                    .orElseThrow(() -> new InvalidSettingException(key, v, "a duration such as 500ms, 30s, 10m, 1h, 1d or PT1H"));
+                    .orElseThrow(() -> new InvalidSettingException(key, v, "a duration such as 30s, 10m, 1h, 1d or PT1H"));
             if (d.compareTo(minimum) < 0) {
                 throw new InvalidSettingException(key, v, "a duration of at least " + Durations.format(minimum));
             }
@@ -309,6 +316,14 @@ public record RepairSettings(
                 accepted.add(e.name().toLowerCase(Locale.ROOT));
             }
             throw new InvalidSettingException(key, v, "one of " + String.join(", ", accepted));
+        }
+
+        Path directory(String key, String value) {
+            Path dir = Path.of(value);
+            if (!Files.isDirectory(dir)) {
+                throw new InvalidSettingException(key, value, "an existing directory");
+            }
+            return dir;
         }
 
         String bucket(String key) {

@@ -18,6 +18,9 @@ public record CycleReport(
     /** Reason given when another cycle holds the lock. */
     public static final String ALREADY_RUNNING = "ALREADY_RUNNING";
     public static final String NOT_ENOUGH_PEERS = "NOT_ENOUGH_PEERS";
+    public static final String S3_UNREACHABLE = "S3_UNREACHABLE";
+    /** No run could begin: its cycle number is unknown, so the report's cycle is 0. */
+    public static final String DATABASE_UNREACHABLE = "DATABASE_UNREACHABLE";
 
     public boolean aborted() {
         return abortedReason != null;

@@ -7,7 +7,6 @@ import org.apache.camel.ExchangeProperty;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.Map;
 
 /** What a cycle fixes at its start, before its presence view: the network it ranks against, and its failing CIDs. */
 public class CycleSetup {
@@ -45,8 +44,7 @@ public class CycleSetup {
             cycle.getCounters().increment(RepairCounter.NODE_VIEW_STALE);
         }
         if (refresh.hostsChanged()) {
-            events.publish(new RepairEvent("hosts_changed", cycle.getCycle(), clock.instant(),
-                    Map.of("hosts", refresh.view().hosts())));
+            events.publish(RepairEvent.hostsChanged(cycle.getCycle(), clock.instant(), refresh.view().hosts()));
         }
     }
 

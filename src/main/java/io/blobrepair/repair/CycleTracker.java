@@ -17,7 +17,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
+import java.util.LinkedHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -30,6 +32,11 @@ public class CycleTracker {
     /** Header of a cycle request asking for a cleanup cycle whatever its number. */
     public static final String FORCE_CLEANUP = "repairForceCleanup";
     public static final String REPORT = "cycleReport";
+    /**
+     * Exchange property with the counts of this attempt alone: a resumed run's report carries
+     * the counters restored from its earlier attempts, which metrics have already published.
+     */
+    public static final String ATTEMPT_COUNTERS = "cycleAttemptCounters";
 
     private static final Logger LOG = LoggerFactory.getLogger(CycleTracker.class);
 
@@ -46,6 +53,11 @@ public class CycleTracker {
     private volatile Instant lastStart;
     private final AtomicLong cyclesCompleted = new AtomicLong();
     private volatile Connection cycleLock;
+    /** The running cycle resumed an unfinished run: what it restored, or null for a fresh run. */
+    private volatile Map<String, Long> restoredCounters;
+    private final AtomicInteger abortsInARow = new AtomicInteger();
+    private volatile Optional<Instant> lastCompleted;
+    private volatile Optional<Instant> lastCleanupCompleted;
 
     public CycleTracker(RunStore runs, S3RequestCounter s3Requests, KnownPresentCache knownPresent, int cleanupEvery,
                         Duration abortRetryDelay, Clock clock) {
@@ -83,8 +95,10 @@ public class CycleTracker {
                 runs.end(old.id(), true, now, old.counters(), old.contentSize(), 0, "SUPERSEDED_BY_FORCED_CLEANUP");
             }
             CycleState cycle;
+            restoredCounters = null;
             if (plan.resume().isPresent()) {
                 RepairRun run = plan.resume().get();
+                restoredCounters = Map.copyOf(run.counters());
                 cycle = new CycleState(run.id(), run.cycle(), run.cleanup(), now, RepairCounters.restore(run.counters()),
                         run.phase(), run.cursors(), run.contentSize(), s3Requests.snapshot());
                 LOG.info("cycle {} resumes (cleanup={}) at {} after cursor {}", run.cycle(), run.cleanup(),
@@ -123,10 +137,29 @@ public class CycleTracker {
         runs.saveProgress(cycle.getRunId(), cycle.getPhase(), cycle.cursors(), cycle.getCounters().asMap(), cycle.getContentSize());
     }
 
-    /** The cycle cannot start (no healthy peer): recorded, and retried after the abort retry delay. */
+    /**
+     * The cycle cannot start its work (no healthy peer, S3 unreachable): recorded, and retried
+     * after the abort retry delay. A fresh run ends here and keeps its cycle number; a resumed
+     * run stays unfinished, so its retry resumes from the same cursor.
+     */
     public CycleReport abort(Exchange exchange, String reason) {
         retryAt = clock.instant().plus(abortRetryDelay);
-        return end(exchange, true, reason);
+        return end(exchange, restoredCounters == null, reason);
+    }
+
+    /**
+     * No cycle could begin (the database is unreachable, so there is no run to record it in):
+     * reported, counted as an abort, and retried after the abort retry delay.
+     */
+    public CycleReport abortBeforeStart(Exchange exchange, String reason) {
+        retryAt = clock.instant().plus(abortRetryDelay);
+        abortsInARow.incrementAndGet();
+        LOG.warn("repair cycle not started ({}), retried in {} s", reason, abortRetryDelay.toSeconds());
+        CycleReport report = new CycleReport(0, false, Map.of(), Map.of(), 0, reason);
+        exchange.setProperty(REPORT, report);
+        exchange.setProperty(ATTEMPT_COUNTERS, Map.of());
+        lastReport = report;
+        return report;
     }
 
     public CycleReport finish(Exchange exchange) {
@@ -144,13 +177,9 @@ public class CycleTracker {
             runs.discardPooledConnections();
         }
         if (exchange.getProperty(RepairExchange.CYCLE) == null) {
-            LOG.error("repair cycle could not start: {}", reason);
             releaseLock();
             running.set(false);
-            CycleReport report = new CycleReport(0, false, Map.of(), Map.of(), 0, reason);
-            exchange.setProperty(REPORT, report);
-            lastReport = report;
-            return report;
+            return abortBeforeStart(exchange, reason);
         }
         LOG.error("repair cycle failed, it resumes from its last saved cursor next time: {}", reason, cause);
         return end(exchange, false, reason);
@@ -173,10 +202,21 @@ public class CycleTracker {
             LOG.info("cycle {} {} in {} ms: {} s3={}", cycle.getCycle(), abortedReason == null ? "finished" : "aborted (" + abortedReason + ")",
                     durationMs, counters, report.s3Requests());
             exchange.setProperty(REPORT, report);
+            exchange.setProperty(ATTEMPT_COUNTERS, attemptCounters(counters, restoredCounters));
             lastReport = report;
-            completed = finished && abortedReason == null;
+            completed = abortedReason == null;
+            if (abortedReason == null) {
+                abortsInARow.set(0);
+                lastCompleted = Optional.of(now);
+                if (cycle.isCleanup()) {
+                    lastCleanupCompleted = Optional.of(now);
+                }
+            } else {
+                abortsInARow.incrementAndGet();
+            }
             return report;
         } finally {
+            restoredCounters = null;
             current = null;
             releaseLock();
             running.set(false);
@@ -187,7 +227,57 @@ public class CycleTracker {
         }
     }
 
-    /** True once, when a cycle aborted for lack of peers and its retry delay has passed. */
+    /** The run's counters less those restored when it resumed: what this attempt counted. */
+    static Map<String, Long> attemptCounters(Map<String, Long> counters, Map<String, Long> restored) {
+        if (restored == null) {
+            return counters;
+        }
+        Map<String, Long> attempt = new LinkedHashMap<>();
+        counters.forEach((name, n) -> attempt.put(name, n - restored.getOrDefault(name, 0L)));
+        return attempt;
+    }
+
+    /** Cycle attempts that aborted or failed since the last completed one (in this process). */
+    public int abortsInARow() {
+        return abortsInARow.get();
+    }
+
+    /** When the newest completed cycle ended, from the tracker table (so it survives a restart). */
+    public Optional<Instant> lastCompleted() {
+        loadHistory();
+        Optional<Instant> at = lastCompleted;
+        return at == null ? Optional.empty() : at;
+    }
+
+    /** When the newest completed cleanup cycle ended, from the tracker table. */
+    public Optional<Instant> lastCleanupCompleted() {
+        loadHistory();
+        Optional<Instant> at = lastCleanupCompleted;
+        return at == null ? Optional.empty() : at;
+    }
+
+    /** Reads the last completions once the database answers; until then they are unknown. */
+    private void loadHistory() {
+        if (lastCompleted != null && lastCleanupCompleted != null) {
+            return;
+        }
+        try {
+            Optional<Instant> any = runs.lastCompleted(false);
+            Optional<Instant> cleanup = runs.lastCompleted(true);
+            synchronized (this) {
+                if (lastCompleted == null) {
+                    lastCompleted = any;
+                }
+                if (lastCleanupCompleted == null) {
+                    lastCleanupCompleted = cleanup;
+                }
+            }
+        } catch (SQLException e) {
+            // the database is down: asked again next time
+        }
+    }
+
+    /** True once, when a cycle aborted (no healthy peer, S3 or the database unreachable) and its retry delay has passed. */
     public boolean retryDue() {
         Instant at = retryAt;
         if (at != null && !clock.instant().isBefore(at) && !running.get()) {

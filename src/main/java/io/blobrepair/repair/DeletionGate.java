@@ -6,7 +6,6 @@ import org.apache.camel.Exchange;
 import org.apache.camel.ExchangeProperty;
 
 import java.time.Clock;
-import java.util.Map;
 
 /**
  * Cleanup deletions, one at a time: the dry run and the delete brake first (a deletion beyond
@@ -46,8 +45,8 @@ public class DeletionGate {
             CycleLog.warn(cycle, "brake", "delete brake engaged after {} deletions of {} blobs held (repair.max-delete-fraction={}):"
                             + " no more deletions this cycle; check the peer list and replication settings",
                     cycle.getDeletions(), cycle.heldForBrake(), maxDeleteFraction);
-            events.publish(new RepairEvent("delete_brake_engaged", cycle.getCycle(), clock.instant(),
-                    Map.of("deletions", cycle.getDeletions(), "held", cycle.heldForBrake())));
+            events.publish(RepairEvent.deleteBrakeEngaged(cycle.getCycle(), clock.instant(), cycle.getDeletions(),
+                    cycle.heldForBrake(), maxDeleteFraction));
         }
         return DecisionCounts.replace(decision, decision.heldBack(Reason.DELETE_BRAKE), cycle);
     }

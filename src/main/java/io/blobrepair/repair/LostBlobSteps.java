@@ -9,7 +9,6 @@ import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Map;
 
 /**
  * The lost-blob ledger around a pull: a blob found lost (every peer's presence filter says absent
@@ -53,8 +52,8 @@ public class LostBlobSteps {
             cycle.getCounters().increment(RepairCounter.LOST_BLOB_RECORDED);
             CycleLog.warn(cycle, "lost", "{} is lost: no peer's presence filter holds it and {} direct attempts failed",
                     facts.cid(), attempt.failures().size());
-            events.publish(new RepairEvent("blob_lost", cycle.getCycle(), now, Map.of("cid", facts.cid().value(),
-                    "key", decision.storageKey(), "hosts_tried", attempt.hostsTried())));
+            events.publish(RepairEvent.blobLost(cycle.getCycle(), now, facts.cid().value(), decision.storageKey(),
+                    attempt.hostsTried()));
         } else {
             CycleLog.warn(cycle, "pull", "could not pull {} from any of {} hosts: {}", facts.cid(), attempt.failures().size(),
                     attempt.failures());

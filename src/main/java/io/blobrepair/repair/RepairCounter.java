@@ -4,91 +4,67 @@ import java.util.Locale;
 
 /**
  * The counters of a repair cycle. Names follow the reference implementation where one exists
- * ({@code total_checked}, {@code pull_mine_needed}, …); the index ones say what they count.
+ * ({@code total_checked}, {@code pull_mine_needed}, …) and keep its meaning; the others say what
+ * they count. Each carries the one line that is its metric's HELP text.
  */
 public enum RepairCounter {
-    /** CIDs that are this node's business this cycle: its own, or any not placed elsewhere in a cleanup cycle (as the reference counts). */
-    TOTAL_CHECKED,
-    /** Present, valid and not a variant (mine, or any in a cleanup cycle), duplicates and known-present keys included, as the reference counts. */
-    ALREADY_HAVE,
-    /** A key seen earlier in the same cycle, skipped. */
-    REPAIR_DEDUPED,
-    /** Skipped because this node wrote the blob since the listing (outside cleanup). */
-    REPAIR_KNOWN_PRESENT,
-    /** Mine and absent: a pull is needed. */
-    PULL_MINE_NEEDED,
-    /** A pull attempt from one peer that failed (unreachable, 404, wrong bytes, …). */
-    PULL_MINE_FAIL,
-    /** A blob pulled, verified and stored. */
-    PULL_MINE_SUCCESS,
-    /** A pulled and verified blob that PutObject failed to store. */
-    PULL_STORE_FAIL,
-    /** Presence answered by the index: listed. */
-    PRESENCE_INDEX_HIT,
-    /** Presence answered by the index: not listed. */
-    PRESENCE_INDEX_MISS,
-    /** Keys in the presence index after the listing. */
-    PRESENCE_INDEX_ENTRIES,
-    /** Listings that failed; the cycle used per-key HeadObject instead. */
-    PRESENCE_INDEX_BUILD_FAIL,
-    /** Listings that failed part-way; what they listed was kept for the keys it covers. */
-    PRESENCE_INDEX_PARTIAL,
-    /** Keys checked with HeadObject because the listing did not cover them (not counted with repair.presence=head). */
-    HEAD_FALLBACK_KEYS,
-    /** placement_hosts entries that are not configured hosts: ignored, never contacted. */
-    PLACEMENT_HOST_UNKNOWN,
-    /** HeadObject calls that failed with something other than "absent": presence unknown, nothing done. */
-    READ_ATTRS_FAIL,
-    /** Malformed CIDs in the work lists (skipped). */
-    INVALID_CID,
-    /** Empty CID values in the work lists (skipped). */
-    EMPTY_CID,
-    /** Work rows with unreadable JSON columns (the readable CIDs of the row are still checked). */
-    INVALID_WORK_ROW,
-    /** Unexpected errors while repairing one CID (logged with the step, the cycle goes on). */
-    REPAIR_CID_ERROR,
-    /** CIDs skipped because they failed in repair.cid-failure.max-cycles cycles in a row (until one cleanup period passed). */
-    REPAIR_CID_SKIPPED,
-    /** Uploads whose placement_hosts do not include this node: not this node's business (no pull, no delete). */
-    PLACED_ELSEWHERE,
-    /** HeadObject before a pull confirmed the listing's "absent". */
-    HEAD_CONFIRM_ABSENT,
-    /** HeadObject before a pull found the blob after all (the node wrote it since the listing): not pulled. */
-    HEAD_FOUND_PRESENT,
-    /** Cleanup: a v1 blob whose content does not hash to its CID. */
-    DELETE_INVALID_NEEDED,
-    DELETE_INVALID_SUCCESS,
-    DELETE_INVALID_FAIL,
-    /** Cleanup: GetObject of a blob to validate it failed; the blob is kept. */
-    READ_BLOB_FAIL,
-    /** Cleanup: the blob's content stream broke while it was hashed; the blob is kept. */
-    VALIDATE_READ_FAIL,
-    /** Cleanup: derived image variants deleted, or whose deletion failed. */
-    DELETE_RESIZED_IMAGE_OK,
-    DELETE_RESIZED_IMAGE_FAILED,
-    /** Cleanup: copies ranked beyond the over-replication threshold. */
-    DELETE_OVER_REPLICATED_NEEDED,
-    DELETE_OVER_REPLICATED_SUCCESS,
-    DELETE_OVER_REPLICATED_FAIL,
-    /** Cleanup: over-replicated, but fewer than R hosts ranked ahead confirmed holding it: kept. */
-    OVER_REPLICATED_UNCONFIRMED,
-    /** Cleanup: deletions stopped because the cycle reached repair.max-delete-fraction. */
-    DELETE_BRAKE_ENGAGED,
-    /** Cleanup: over-replicated copies kept because the ranked host list changed since the previous cycle. */
-    HOSTS_CHANGED_NO_DELETE,
-    /** Needed pulls of blobs no reachable peer holds (all presence filters absent, every attempt failed). */
-    LOST_BLOB_RECORDED,
-    /** Needed pulls skipped: the blob was found lost within the cleanup period. */
-    PULL_LOST_SKIPPED,
-    /** Pulls and deletions only logged because of repair.dry-run. */
-    DRY_RUN_SKIPPED,
-    /** The co-located node (repair.node-url) could not be read at the cycle's start: the last good view was used. */
-    NODE_VIEW_STALE;
+    TOTAL_CHECKED("CIDs that are this node's business this cycle: its own, or any not placed elsewhere in a cleanup cycle"),
+    ALREADY_HAVE("Present, valid, non-variant blobs (this node's, or any in a cleanup cycle), duplicates and known-present keys included"),
+    REPAIR_DEDUPED("Keys seen earlier in the same cycle, skipped"),
+    REPAIR_KNOWN_PRESENT("Keys skipped because this node wrote the blob since the listing"),
+    PULL_MINE_NEEDED("Blobs this node should hold and misses (absence confirmed): a pull is needed"),
+    PULL_MINE_FAIL("Pull attempts from one peer that failed (unreachable, absent, wrong bytes)"),
+    PULL_MINE_SUCCESS("Blobs pulled, verified and stored"),
+    PULL_STORE_FAIL("Pulled and verified blobs that PutObject failed to store"),
+    PRESENCE_INDEX_HIT("Presence answered by the index: listed"),
+    PRESENCE_INDEX_MISS("Presence answered by the index: not listed"),
+    PRESENCE_INDEX_ENTRIES("Keys in the presence index after the listing"),
+    PRESENCE_INDEX_BUILD_FAIL("Listings that failed; the cycle used per-key HeadObject instead"),
+    PRESENCE_INDEX_PARTIAL("Listings that failed part-way; what they listed was kept for the keys it covers"),
+    HEAD_FALLBACK_KEYS("Keys checked with HeadObject because the listing did not cover them"),
+    HEAD_CONFIRM_ABSENT("HeadObject before a pull confirmed the listing's absent"),
+    HEAD_FOUND_PRESENT("HeadObject before a pull found the blob after all (written since the listing): not pulled"),
+    PLACEMENT_HOST_UNKNOWN("placement_hosts entries that are not hosts of the network (ignored, never contacted)"),
+    PLACED_ELSEWHERE("Uploads whose placement_hosts do not name this node: not its business (no pull, no delete)"),
+    READ_ATTRS_FAIL("HeadObject calls that failed other than absent: presence unknown, nothing done"),
+    INVALID_CID("Malformed CIDs in the work lists (skipped)"),
+    EMPTY_CID("Empty CID values in the work lists (skipped)"),
+    INVALID_WORK_ROW("Work rows with unreadable JSON columns"),
+    REPAIR_CID_ERROR("Unexpected errors while repairing one CID (logged with the step, the cycle goes on)"),
+    REPAIR_CID_SKIPPED("CIDs skipped because their repair failed in repair.cid-failure.max-cycles cycles in a row"),
+    NODE_VIEW_STALE("Cycles that kept the last good view of the network because the node could not be read"),
+    DELETE_INVALID_NEEDED("Cleanup: v1 blobs whose content does not hash to their CID"),
+    DELETE_INVALID_SUCCESS("Cleanup: invalid blobs deleted"),
+    DELETE_INVALID_FAIL("Cleanup: deletions of invalid blobs that failed"),
+    READ_BLOB_FAIL("Cleanup: blobs whose GetObject failed when read to validate them (kept)"),
+    VALIDATE_READ_FAIL("Cleanup: blobs whose content stream broke while they were hashed (kept)"),
+    DELETE_RESIZED_IMAGE_OK("Cleanup: derived image variants deleted"),
+    DELETE_RESIZED_IMAGE_FAILED("Cleanup: deletions of derived image variants that failed"),
+    DELETE_OVER_REPLICATED_NEEDED("Cleanup: copies ranked beyond the over-replication threshold"),
+    DELETE_OVER_REPLICATED_SUCCESS("Cleanup: over-replicated copies deleted"),
+    DELETE_OVER_REPLICATED_FAIL("Cleanup: deletions of over-replicated copies that failed"),
+    OVER_REPLICATED_UNCONFIRMED("Cleanup: over-replicated copies kept because fewer than R hosts ahead confirmed holding them"),
+    HOSTS_CHANGED_NO_DELETE("Cleanup: over-replicated copies kept because the ranked host list changed since the previous cycle"),
+    DELETE_BRAKE_ENGAGED("Cleanup cycles that stopped deleting at repair.max-delete-fraction"),
+    LOST_BLOB_RECORDED("Needed pulls of blobs no reachable peer holds"),
+    PULL_LOST_SKIPPED("Needed pulls skipped: the blob was found lost within the cleanup period"),
+    DRY_RUN_SKIPPED("Pulls and deletions only logged because of repair.dry-run"),
+    EVENT_SEND_FAIL("Events the configured repair.events.uri endpoint failed to take (the repair goes on)");
 
     private final String metricName = name().toLowerCase(Locale.ROOT);
+    private final String description;
+
+    RepairCounter(String description) {
+        this.description = description;
+    }
 
     /** The name in reports, the tracker and metrics, e.g. {@code pull_mine_needed}. */
     public String metricName() {
         return metricName;
+    }
+
+    /** One line saying what is counted: the metric's HELP text. */
+    public String description() {
+        return description;
     }
 }

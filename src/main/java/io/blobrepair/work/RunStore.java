@@ -106,6 +106,21 @@ public class RunStore {
         }
     }
 
+    /**
+     * When the newest run that completed (finished, not aborted) ended; with {@code cleanupOnly},
+     * the newest completed cleanup run.
+     */
+    public Optional<Instant> lastCompleted(boolean cleanupOnly) throws SQLException {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("SELECT max(finished_at) FROM repair_runs WHERE finished_at IS NOT NULL"
+                     + " AND aborted_reason IS NULL" + (cleanupOnly ? " AND cleanup" : ""));
+             ResultSet rs = ps.executeQuery()) {
+            rs.next();
+            Timestamp at = rs.getTimestamp(1);
+            return at == null ? Optional.empty() : Optional.of(at.toInstant());
+        }
+    }
+
     public long insert(long cycle, boolean cleanup, Instant startedAt, String phase) throws SQLException {
         try (Connection c = dataSource.getConnection();
              PreparedStatement ps = c.prepareStatement(

@@ -5,6 +5,7 @@ import io.blobrepair.testing.TestPeer;
 import io.blobrepair.testing.TestS3;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.net.URI;
@@ -18,6 +19,7 @@ import java.util.Map;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** /observe/health follows the database and the last cycles. */
+@Timeout(value = 5, unit = java.util.concurrent.TimeUnit.MINUTES)
 class HealthTest {
 
     @TempDir

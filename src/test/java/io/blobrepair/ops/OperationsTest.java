@@ -10,6 +10,7 @@ import io.blobrepair.testing.TestS3;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 import javax.management.MBeanServer;
 import javax.management.ObjectName;
@@ -27,6 +28,7 @@ import java.util.function.BooleanSupplier;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** What an operator sees: the JMX MBean, Prometheus metrics and the repair log API. */
+@Timeout(value = 5, unit = java.util.concurrent.TimeUnit.MINUTES)
 class OperationsTest {
 
     private static TestS3 s3;
@@ -128,23 +130,138 @@ class OperationsTest {
         assertThat(attribute("PresenceIndexEntries")).isEqualTo(keys);
     }
 
-    @Test
-    void metricsEndpointHasTheRepairCountersAfterACycle() throws Exception {
-        CycleReport report = node.runCycle();
-        assertThat(report.abortedReason()).isNull();
+    /** The samples of a Prometheus text page: series (name and labels) → value. */
+    static Map<String, Double> samples(String page) {
+        Map<String, Double> out = new java.util.HashMap<>();
+        for (String line : page.split("\n")) {
+            if (!line.startsWith("#") && !line.isBlank()) {
+                int space = line.lastIndexOf(' ');
+                out.put(line.substring(0, space), Double.parseDouble(line.substring(space + 1)));
+            }
+        }
+        return out;
+    }
 
+    private static String metricsPage() throws Exception {
         HttpResponse<String> metrics = get("http://127.0.0.1:" + managementPort + "/observe/metrics");
         assertThat(metrics.statusCode()).isEqualTo(200);
-        assertThat(metrics.body())
-                .contains("blob_repair_total_checked_total")
-                .contains("blob_repair_already_have_total")
-                .contains("blob_repair_pull_mine_needed_total")
-                .contains("blob_repair_presence_index_build_fail_total")
-                .contains("blob_repair_s3_requests_total{operation=\"ListObjects\"}")
-                .contains("blob_repair_s3_requests_total{operation=\"HeadObject\"}")
-                .contains("blob_repair_presence_index_entries")
-                .contains("blob_repair_known_present_size")
-                .contains("blob_repair_cycle_duration_seconds_count");
+        return metrics.body();
+    }
+
+    @Test
+    void metricsAddWhatEachCycleCountedWithHelpForEveryFamily() throws Exception {
+        Map<String, Double> before = samples(metricsPage());
+        CycleReport report = node.runCycle();
+        assertThat(report.abortedReason()).isNull();
+        java.time.Instant ended = java.time.Instant.now();
+        String page = metricsPage();
+        Map<String, Double> after = samples(page);
+
+        assertThat(report.counters().get("already_have")).isPositive();
+        for (RepairCounterName c : RepairCounterName.perCycle()) {
+            String series = "blob_repair_" + c.name() + "_total";
+            assertThat(after).as(series).containsKey(series);
+            assertThat(after.get(series) - before.getOrDefault(series, 0.0)).as(series)
+                    .isEqualTo(report.counters().get(c.name()).doubleValue());
+        }
+        assertThat(after.get("blob_repair_s3_requests_total{operation=\"ListObjects\"}")
+                - before.getOrDefault("blob_repair_s3_requests_total{operation=\"ListObjects\"}", 0.0)).isEqualTo(1.0);
+        assertThat(after.get("blob_repair_cycle_last")).isEqualTo((double) report.cycle());
+        assertThat(after.get("blob_repair_presence_index_entries")).isEqualTo(report.counters().get("presence_index_entries").doubleValue());
+        assertThat(after.get("blob_repair_cycle_duration_seconds_count") - before.getOrDefault("blob_repair_cycle_duration_seconds_count", 0.0))
+                .isEqualTo(1.0);
+        assertThat(after.get("blob_repair_last_success_timestamp_seconds")).isCloseTo(ended.toEpochMilli() / 1000.0,
+                org.assertj.core.data.Offset.offset(5.0));
+
+        // every blob_repair_* family has a HELP line with text (what promtool check metrics asks)
+        java.util.Set<String> families = new java.util.TreeSet<>();
+        java.util.Map<String, String> help = new java.util.HashMap<>();
+        for (String line : page.split("\n")) {
+            String[] parts = line.split(" ", 4);
+            if (line.startsWith("# TYPE blob_repair_")) {
+                families.add(parts[2]);
+            } else if (line.startsWith("# HELP blob_repair_")) {
+                help.put(parts[2], parts.length > 3 ? parts[3].trim() : "");
+            }
+        }
+        assertThat(families).contains("blob_repair_last_success_timestamp_seconds", "blob_repair_last_cleanup_success_timestamp_seconds",
+                "blob_repair_event_send_fail_total");
+        for (String family : families) {
+            assertThat(help.get(family)).as("HELP of " + family).isNotBlank();
+        }
+        // the page for .ci/run's promtool check metrics
+        java.nio.file.Files.writeString(java.nio.file.Path.of("target", "metrics-sample.txt"), page);
+    }
+
+    @Test
+    void lastSuccessGaugesComeFromTheTrackerTableAndSurviveARestart() throws Exception {
+        s3.createBucket("operations-restart");
+        TestDb restartDb = TestDb.create();
+        restartDb.createSchema();
+        Map<String, String> settings = TestNode.settings(s3, "operations-restart", restartDb, TestNode.freePort(), List.of(peer.url()));
+        int port = TestNode.freePort();
+        settings.put("camel.management.enabled", "true");
+        settings.put("repair.management.port", String.valueOf(port));
+        String metrics = "http://127.0.0.1:" + port + "/observe/metrics";
+        double success;
+        double cleanup;
+        try (TestNode first = TestNode.start(settings)) {
+            assertThat(samples(get(metrics).body()).get("blob_repair_last_success_timestamp_seconds")).isZero();
+            assertThat(first.runCleanupCycle().abortedReason()).isNull();
+            assertThat(first.runCycle().abortedReason()).isNull();
+            Map<String, Double> after = samples(get(metrics).body());
+            success = after.get("blob_repair_last_success_timestamp_seconds");
+            cleanup = after.get("blob_repair_last_cleanup_success_timestamp_seconds");
+            assertThat(success).isCloseTo(java.time.Instant.now().toEpochMilli() / 1000.0, org.assertj.core.data.Offset.offset(5.0));
+            assertThat(cleanup).isPositive().isLessThan(success);
+        }
+        settings.put("camel.main.name", "operations-restarted");
+        try (TestNode restarted = TestNode.start(settings)) {
+            Map<String, Double> again = samples(get(metrics).body());
+            // the table keeps microseconds: the same instants, to the millisecond
+            assertThat(again.get("blob_repair_last_success_timestamp_seconds")).isCloseTo(success, org.assertj.core.data.Offset.offset(0.001));
+            assertThat(again.get("blob_repair_last_cleanup_success_timestamp_seconds")).isCloseTo(cleanup, org.assertj.core.data.Offset.offset(0.001));
+        }
+    }
+
+    @Test
+    void jolokiaReadsTheServiceAndRunsACycleOverHttpOnLoopbackOnly() throws Exception {
+        String mbean = "org.apache.camel:context=" + node.context().getManagementName() + ",type=services,name=RepairService";
+        String base = "http://127.0.0.1:" + managementPort + "/observe/jolokia";
+        var json = new com.fasterxml.jackson.databind.ObjectMapper();
+        var read = json.readTree(get(base + "/read/" + mbean + "/CyclesCompleted").body());
+        assertThat(read.get("status").asInt()).as(read.toString()).isEqualTo(200);
+        long completed = read.get("value").asLong();
+        assertThat(completed).isEqualTo((Long) attribute("CyclesCompleted"));
+
+        String exec = "{\"type\":\"exec\",\"mbean\":\"" + mbean + "\",\"operation\":\"runCycleNow\"}";
+        HttpResponse<String> started = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(base))
+                .POST(HttpRequest.BodyPublishers.ofString(exec)).header("Content-Type", "application/json").build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(json.readTree(started.body()).get("value").asText()).as(started.body()).isEqualTo("cycle started");
+        await(() -> {
+            try {
+                return json.readTree(get(base + "/read/" + mbean + "/CyclesCompleted").body()).get("value").asLong() == completed + 1;
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        // attributes cannot be written through it
+        String write = "{\"type\":\"write\",\"mbean\":\"" + mbean + "\",\"attribute\":\"Running\",\"value\":true}";
+        HttpResponse<String> refused = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(base))
+                .POST(HttpRequest.BodyPublishers.ofString(write)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(json.readTree(refused.body()).get("status").asInt()).isEqualTo(403);
+
+        // bound to loopback: another address of this machine does not answer
+        java.net.InetAddress other = java.util.Collections.list(java.net.NetworkInterface.getNetworkInterfaces()).stream()
+                .flatMap(i -> java.util.Collections.list(i.getInetAddresses()).stream())
+                .filter(address -> !address.isLoopbackAddress() && address instanceof java.net.Inet4Address)
+                .findFirst().orElse(null);
+        org.junit.jupiter.api.Assumptions.assumeTrue(other != null, "no non-loopback IPv4 address on this machine");
+        try (java.net.Socket socket = new java.net.Socket()) {
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> socket.connect(
+                    new java.net.InetSocketAddress(other, managementPort), 2000)).isInstanceOf(java.io.IOException.class);
+        }
     }
 
     @Test

@@ -176,7 +176,7 @@ class RepairSettingsTest {
     @Test
     void cronWinsOverTheInterval() {
         assertThat(CycleSchedule.triggerOptions(Duration.ofMinutes(10), Optional.empty(), false))
-                .isEqualTo("trigger.repeatInterval=600000&trigger.repeatCount=-1");
+                .isEqualTo("trigger.repeatInterval=600000&trigger.repeatCount=-1&trigger.misfireInstruction=1");
         assertThat(CycleSchedule.triggerOptions(Duration.ofMinutes(10), Optional.of("0 15 * * * ?"), false))
                 .isEqualTo("cron=0+15+*+*+*+%3F");
         assertThat(CycleSchedule.triggerOptions(Duration.ofMinutes(10), Optional.empty(), true))

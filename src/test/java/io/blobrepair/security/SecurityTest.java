@@ -14,6 +14,7 @@ import io.blobrepair.testing.TestDb;
 import io.blobrepair.testing.TestNode;
 import io.blobrepair.testing.TestS3;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.slf4j.LoggerFactory;
 
 import javax.management.MBeanAttributeInfo;
@@ -32,6 +33,7 @@ import java.util.Map;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Signed peer authentication between two nodes, and secrets that never leak. */
+@Timeout(value = 5, unit = java.util.concurrent.TimeUnit.MINUTES)
 class SecurityTest {
 
     private static final String S3_SECRET = "s3-secret-DO-NOT-LEAK-7d1f0c93a5";
@@ -45,6 +47,11 @@ class SecurityTest {
             r.header("Authorization", authorization);
         }
         return HttpClient.newHttpClient().send(r.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static String post(String url, String body) throws Exception {
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url)).POST(HttpRequest.BodyPublishers.ofString(body))
+                .header("Content-Type", "application/json").build(), HttpResponse.BodyHandlers.ofString()).body();
     }
 
     @Test
@@ -129,6 +136,17 @@ class SecurityTest {
                         }
                     }
                 }
+                // the same through Jolokia, as the JMX console sees it: every attribute of every MBean of the context
+                String jolokia = "http://127.0.0.1:" + managementPort + "/observe/jolokia";
+                var json = new com.fasterxml.jackson.databind.ObjectMapper();
+                var search = json.readTree(post(jolokia, "{\"type\":\"search\",\"mbean\":\"org.apache.camel:context="
+                        + nodes.get(0).context().getManagementName() + ",*\"}"));
+                assertThat(search.get("value").size()).as(search.toString()).isGreaterThan(20);
+                var reads = json.createArrayNode();
+                search.get("value").forEach(name -> reads.addObject().put("type", "read").put("mbean", name.asText()));
+                String everything = post(jolokia, reads.toString());
+                assertThat(everything).contains("CyclesCompleted").contains("LastCycleCounters").containsIgnoringCase(walletA);
+                seen.append(everything);
                 assertThat(logs.list).isNotEmpty();
                 assertThat(seen.toString()).doesNotContain(S3_SECRET).doesNotContain(KEY_A).doesNotContain(KEY_B)
                         .contains("presence_index_build_fail");

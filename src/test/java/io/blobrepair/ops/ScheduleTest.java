@@ -1,0 +1,67 @@
+package io.blobrepair.ops;
+
+import io.blobrepair.repair.CycleTracker;
+import io.blobrepair.testing.TestDb;
+import io.blobrepair.testing.TestNode;
+import io.blobrepair.testing.TestPeer;
+import io.blobrepair.testing.TestS3;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** repair.cron starts cycles on its own schedule, whatever repair.interval says. */
+@Timeout(value = 2, unit = TimeUnit.MINUTES)
+class ScheduleTest {
+
+    @Test
+    void aCronExpressionWinsOverTheInterval() throws Exception {
+        try (TestS3 s3 = TestS3.start(); TestPeer peer = TestPeer.start()) {
+            s3.createBucket("cron");
+            TestDb db = TestDb.create();
+            db.createSchema();
+            Map<String, String> settings = TestNode.settings(s3, "cron", db, TestNode.freePort(), List.of(peer.url()));
+            settings.put("repair.enabled", "true");
+            settings.put("repair.interval", "1d"); // alone, at most one cycle in this test
+            settings.put("repair.cron", "* * * * * ?"); // every second
+            settings.put("repair.startup-delay", "0s");
+            try (TestNode node = TestNode.start(settings)) {
+                CycleTracker tracker = node.bean("cycleTracker", CycleTracker.class);
+                long deadline = System.currentTimeMillis() + 60_000;
+                while (tracker.cyclesCompleted() < 3 && System.currentTimeMillis() < deadline) {
+                    Thread.sleep(100);
+                }
+                assertThat(tracker.cyclesCompleted()).isGreaterThanOrEqualTo(3);
+                assertThat(node.context().getRoute("repair-trigger").getEndpoint().getEndpointUri()).contains("cron=");
+            }
+        }
+    }
+
+    @Test
+    void theFirstCycleWaitsForTheStartupDelayThenRuns() throws Exception {
+        try (TestS3 s3 = TestS3.start(); TestPeer peer = TestPeer.start()) {
+            s3.createBucket("startup-delay");
+            TestDb db = TestDb.create();
+            db.createSchema();
+            Map<String, String> settings = TestNode.settings(s3, "startup-delay", db, TestNode.freePort(), List.of(peer.url()));
+            settings.put("repair.enabled", "true");
+            settings.put("repair.interval", "1d");
+            settings.put("repair.startup-delay", "5s");
+            long started = System.currentTimeMillis();
+            try (TestNode node = TestNode.start(settings)) {
+                CycleTracker tracker = node.bean("cycleTracker", CycleTracker.class);
+                long deadline = started + 60_000;
+                while (tracker.lastStart().isEmpty() && System.currentTimeMillis() < deadline) {
+                    Thread.sleep(50);
+                }
+                assertThat(tracker.lastStart()).isPresent();
+                // not at once (it used to start with the context), and not an interval later
+                assertThat(tracker.lastStart().get().toEpochMilli() - started).isGreaterThanOrEqualTo(5_000);
+            }
+        }
+    }
+}
