@@ -1,7 +1,6 @@
 package io.blobrepair;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import io.blobrepair.demo.Demo;
+import io.blobrepair.json.Json;
 import io.blobrepair.ops.CamelEnvironment;
 import io.blobrepair.ops.CamelRepairEvents;
 import io.blobrepair.ops.DatabaseReadiness;
@@ -21,7 +20,8 @@ import java.util.Optional;
 
 /**
  * Starts blob-repair. Without arguments it runs as a service (Quartz triggers cycles);
- * {@code demo} runs the self-contained demo network ({@link Demo}).
+ * The demo network has its own jar ({@code target/blob-repair-demo.jar}), so this one carries no
+ * test servers.
  * {@code --once} runs one cycle now, prints its report as one JSON line and exits 0, or 1
  * when the cycle aborted (with one line on stderr saying why); {@code --cleanup} makes that
  * cycle a cleanup cycle, {@code --dry-run} only counts and logs the pulls and deletions it
@@ -54,7 +54,8 @@ public final class BlobRepairApplication {
 
     private static void start(String[] args) throws Exception {
         if (args.length > 0 && "demo".equals(args[0])) {
-            System.exit(Demo.run(List.of(args).subList(1, args.length)));
+            System.err.println("blob-repair: the demo has its own jar: java -jar target/blob-repair-demo.jar [--blobs N] [--data DIR]");
+            System.exit(2);
         }
         List<String> camelArgs = new ArrayList<>();
         boolean once = false;
@@ -141,7 +142,7 @@ public final class BlobRepairApplication {
             Registry registry = main.getCamelContext().getRegistry();
             CycleReport report = registry.lookupByNameAndType("repairService", RepairService.class).runCycle(cleanup);
             registry.lookupByNameAndType("repairEvents", CamelRepairEvents.class).drain(Duration.ofSeconds(10));
-            System.out.println(new ObjectMapper().writeValueAsString(report));
+            System.out.println(Json.MAPPER.writeValueAsString(report));
             if (report.aborted()) {
                 System.err.println("blob-repair: cycle aborted: " + report.abortedReason() + why(registry, report.abortedReason()));
             }

@@ -1,5 +1,7 @@
 package io.blobrepair.cid;
 
+import com.google.common.io.BaseEncoding;
+
 import java.util.Arrays;
 import java.util.Optional;
 
@@ -23,6 +25,9 @@ public record Cid(String value, Kind kind) {
 
     /** Version 1, codec and SHA-256 multihash header of the CIDs this network computes. */
     static final byte[] V1_SHA256_PREFIX = {0x01, 0x00, 0x00, 0x22, 0x12, 0x20};
+
+    /** Multibase {@code b}: RFC 4648 base32, lower case, no padding. */
+    static final BaseEncoding MULTIBASE_B = BaseEncoding.base32().lowerCase().omitPadding();
 
     private static final String BASE58 = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";
 
@@ -61,9 +66,14 @@ public record Cid(String value, Kind kind) {
         if (v1.length() != V1_LENGTH) {
             return Optional.empty();
         }
-        byte[] decoded = Base32.decode(v1.substring(1));
-        if (decoded == null || decoded.length != V1_SHA256_PREFIX.length + 32
-                || !Base32.encode(decoded).equals(v1.substring(1))
+        String encoded = v1.substring(1);
+        if (!MULTIBASE_B.canDecode(encoded)) {
+            return Optional.empty();
+        }
+        byte[] decoded = MULTIBASE_B.decode(encoded);
+        // only the canonical encoding names the digest (no stray bits after the last byte)
+        if (decoded.length != V1_SHA256_PREFIX.length + 32
+                || !MULTIBASE_B.encode(decoded).equals(encoded)
                 || !Arrays.equals(decoded, 0, V1_SHA256_PREFIX.length, V1_SHA256_PREFIX, 0, V1_SHA256_PREFIX.length)) {
             return Optional.empty();
         }

@@ -22,7 +22,7 @@ public final class ContentHash {
         byte[] multihash = new byte[Cid.V1_SHA256_PREFIX.length + sha256.length];
         System.arraycopy(Cid.V1_SHA256_PREFIX, 0, multihash, 0, Cid.V1_SHA256_PREFIX.length);
         System.arraycopy(sha256, 0, multihash, Cid.V1_SHA256_PREFIX.length, sha256.length);
-        return "b" + Base32.encode(multihash);
+        return "b" + Cid.MULTIBASE_B.encode(multihash);
     }
 
     public static String v1CidOf(byte[] content) {

@@ -49,7 +49,7 @@ public final class Demo {
     static final double FREE_AFTER_PULLS = 0.02;
     /** The default (0.05) would stop the demo's cleanup before its last deletions (2 of 8 blobs at 10 blobs). */
     static final double MAX_DELETE_FRACTION = 0.25;
-    static final String USAGE = "usage: blob-repair demo [--blobs N] [--data DIR]  (defaults: --blobs "
+    static final String USAGE = "usage: java -jar blob-repair-demo.jar [--blobs N] [--data DIR]  (defaults: --blobs "
             + DEFAULT_BLOBS + " --data ./data)";
 
     private static final String ACCESS_KEY = "demo-access-key";
@@ -122,6 +122,11 @@ public final class Demo {
         boolean repaired() {
             return holdsValid == shouldHold && holdsExtra == 0;
         }
+    }
+
+    /** {@code java -jar target/blob-repair-demo.jar [--blobs N] [--data DIR]}. */
+    public static void main(String[] args) throws Exception {
+        System.exit(run(List.of(args)));
     }
 
     /** Runs the demo; the exit code is returned, not taken. */

@@ -1,7 +1,7 @@
 package io.blobrepair.demo;
 
+import io.blobrepair.json.Json;
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.blobrepair.repair.CycleReport;
 import io.blobrepair.s3.S3RequestCounter;
 
@@ -119,7 +119,7 @@ final class DemoReport {
                 counter(normal, "pull_mine_success"), plural(counter(normal, "pull_mine_needed"), "missing blob")));
         out.add(String.format("  cycle %d: read and hashed %s (GetObject); deleted %s whose bytes did not match the CID",
                 cleanup.cycle(), plural(requests(cleanup, "GetObject"), "blob"), plural(counter(cleanup, "delete_invalid_success"), "blob")));
-        out.add(String.format("           and pulled %s back; deleted %s once both nodes ranked ahead confirmed theirs",
+        out.add(String.format("           and pulled %s back; deleted %s once R = 2 nodes ranked ahead confirmed theirs",
                 plural(counter(cleanup, "pull_mine_success"), "good copy", "good copies"),
                 plural(counter(cleanup, "delete_over_replicated_success"), "over-replicated copy", "over-replicated copies")));
         out.add(String.format("  now:     node-1 holds %d of the %d blobs ranked for it, with the right content, and %d it should not: %s",
@@ -149,7 +149,7 @@ final class DemoReport {
         summary.put("cleanup", cleanup);
         summary.put("per_key_head_object", perKey);
         summary.put("node_1", nodeOne);
-        return new ObjectMapper().writeValueAsString(summary);
+        return Json.MAPPER.writeValueAsString(summary);
     }
 
     private Set<String> counterNames() {

@@ -1,7 +1,7 @@
 package io.blobrepair.ops;
 
+import io.blobrepair.json.Json;
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.blobrepair.repair.CycleReport;
 import io.blobrepair.repair.CycleState;
 import io.blobrepair.repair.CycleTracker;
@@ -41,7 +41,6 @@ public class CamelRepairEvents extends ServiceSupport implements RepairEvents {
     static final int QUEUE_SIZE = 1000;
     private static final Duration LOG_EVERY = Duration.ofMinutes(1);
     private static final Logger LOG = LoggerFactory.getLogger(CamelRepairEvents.class);
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final CamelContext context;
     private final String uri;
@@ -82,7 +81,7 @@ public class CamelRepairEvents extends ServiceSupport implements RepairEvents {
         }
         String json;
         try {
-            json = JSON.writeValueAsString(event.asJson());
+            json = Json.MAPPER.writeValueAsString(event.asJson());
         } catch (JsonProcessingException e) {
             failed(event.type(), e);
             return;

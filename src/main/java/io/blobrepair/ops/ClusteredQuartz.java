@@ -1,9 +1,5 @@
 package io.blobrepair.ops;
 
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -13,9 +9,6 @@ import java.util.Map;
  * them, and a replica that dies mid-cycle leaves its run to the next trigger on another.
  */
 public final class ClusteredQuartz {
-
-    /** Quartz's DDL for PostgreSQL, shipped in the Quartz jar. */
-    public static final String QUARTZ_DDL = "/org/quartz/impl/jdbcjobstore/tables_postgres.sql";
 
     private ClusteredQuartz() {
     }
@@ -37,13 +30,5 @@ public final class ClusteredQuartz {
         p.put("org.quartz.dataSource.repair.password", db.password());
         p.put("org.quartz.dataSource.repair.maxConnections", "3");
         return p;
-    }
-
-    public static boolean tablesExist(Connection c) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT to_regclass('qrtz_job_details') IS NOT NULL");
-             ResultSet rs = ps.executeQuery()) {
-            rs.next();
-            return rs.getBoolean(1);
-        }
     }
 }

@@ -1,31 +1,28 @@
 package io.blobrepair.ops;
 
+import org.apache.camel.util.TimeUtils;
+
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
 import java.util.Optional;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** Durations as operators write them: {@code 500ms}, {@code 30s}, {@code 10m}, {@code 1h}, {@code 1d} or ISO-8601. */
+/**
+ * Durations as operators write them: {@code 500ms}, {@code 30s}, {@code 10m}, {@code 1h30m},
+ * {@code 1d} (Camel's {@link TimeUtils}), or ISO-8601 ({@code PT1H}).
+ */
 public final class Durations {
 
-    private static final Pattern SHORT = Pattern.compile("(\\d+)(ms|s|m|h|d)");
+    /** What TimeUtils reads; checked first, as it reads anything else as zero. */
+    private static final Pattern SHORT = Pattern.compile("(\\d+(ms|s|m|h|d))+");
 
     private Durations() {
     }
 
     public static Optional<Duration> parse(String text) {
         String t = text.trim();
-        Matcher m = SHORT.matcher(t);
-        if (m.matches()) {
-            long n = Long.parseLong(m.group(1));
-            return Optional.of(switch (m.group(2)) {
-                case "ms" -> Duration.ofMillis(n);
-                case "s" -> Duration.ofSeconds(n);
-                case "m" -> Duration.ofMinutes(n);
-                case "h" -> Duration.ofHours(n);
-                default -> Duration.ofDays(n);
-            });
+        if (SHORT.matcher(t).matches()) {
+            return Optional.of(TimeUtils.toDuration(t));
         }
         try {
             return Optional.of(Duration.parse(t));

@@ -1,7 +1,7 @@
 package io.blobrepair.ops;
 
+import io.blobrepair.json.Json;
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.blobrepair.index.PresenceIndex;
 import io.blobrepair.peer.PeerAuth;
 import io.blobrepair.peer.PeerHealth;
@@ -19,7 +19,6 @@ import org.apache.camel.api.management.ManagedResource;
 import org.apache.camel.support.service.ServiceSupport;
 
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 
 /**
  * The service as operators see it: runs a cycle on demand ({@code --once}, JMX, tests) through
@@ -32,7 +31,6 @@ public class RepairService extends ServiceSupport implements StaticService {
 
     public static final String CYCLE_ENDPOINT = "direct:repair-cycle";
 
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final ProducerTemplate template;
     private final CycleTracker tracker;
@@ -125,12 +123,12 @@ public class RepairService extends ServiceSupport implements StaticService {
 
     @ManagedAttribute(description = "Counters of the last cycle, as JSON")
     public String getLastCycleCounters() throws JsonProcessingException {
-        return JSON.writeValueAsString(tracker.lastReport().map(CycleReport::counters).orElse(java.util.Map.of()));
+        return Json.MAPPER.writeValueAsString(tracker.lastReport().map(CycleReport::counters).orElse(java.util.Map.of()));
     }
 
     @ManagedAttribute(description = "S3 requests of the last cycle by operation, as JSON")
     public String getLastCycleS3Requests() throws JsonProcessingException {
-        return JSON.writeValueAsString(tracker.lastReport().map(CycleReport::s3Requests).orElse(java.util.Map.of()));
+        return Json.MAPPER.writeValueAsString(tracker.lastReport().map(CycleReport::s3Requests).orElse(java.util.Map.of()));
     }
 
     @ManagedAttribute(description = "Keys in the latest presence index")
@@ -189,15 +187,12 @@ public class RepairService extends ServiceSupport implements StaticService {
 
     @Override
     protected void doStart() {
-        background = Executors.newSingleThreadExecutor(r -> {
-            Thread t = new Thread(r, "blob-repair-jmx-cycle");
-            t.setDaemon(true);
-            return t;
-        });
+        // a cycle asked for over JMX runs on a thread of Camel's, so Camel sees and stops it
+        background = template.getCamelContext().getExecutorServiceManager().newSingleThreadExecutor(this, "runCycleNow");
     }
 
     @Override
     protected void doStop() {
-        background.shutdownNow();
+        template.getCamelContext().getExecutorServiceManager().shutdownNow(background);
     }
 }

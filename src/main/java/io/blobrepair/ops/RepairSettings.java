@@ -1,6 +1,7 @@
 package io.blobrepair.ops;
 
 import io.blobrepair.placement.Hosts;
+import io.blobrepair.s3.S3Settings;
 
 import java.net.URI;
 import java.nio.file.Files;
@@ -23,7 +24,7 @@ import java.util.regex.Pattern;
  * service parses configuration.
  */
 public record RepairSettings(
-        S3 s3,
+        S3Settings s3,
         Db db,
         String selfHost,
         List<String> peers,
@@ -76,15 +77,6 @@ public record RepairSettings(
     public enum PresenceMode { LISTING, HEAD }
 
     public enum PeerAuthMode { NONE, SIGNED }
-
-    public record S3(String endpoint, String region, String bucket, String accessKey, String secretKey,
-                     boolean pathStyle) {
-        @Override
-        public String toString() {
-            // never print credentials, not even by accident in a debug line
-            return "S3[endpoint=" + endpoint + ", region=" + region + ", bucket=" + bucket + ", pathStyle=" + pathStyle + "]";
-        }
-    }
 
     @Override
     public String toString() {
@@ -155,7 +147,7 @@ public record RepairSettings(
             }
         }
         return new RepairSettings(
-                new S3(r.optional("repair.s3.endpoint").orElse(""), r.required("repair.s3.region"),
+                new S3Settings(r.optional("repair.s3.endpoint").orElse(""), r.required("repair.s3.region"),
                         r.bucket("repair.s3.bucket"), r.optional("repair.s3.access-key").orElse(""),
                         r.optional("repair.s3.secret-key").orElse(""), r.bool("repair.s3.path-style")),
                 new Db(r.required("repair.db.url"), r.optional("repair.db.user").orElse(""),

@@ -1,7 +1,7 @@
 package io.blobrepair.peer;
 
+import io.blobrepair.json.Json;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.blobrepair.placement.Hosts;
 import io.blobrepair.placement.NetworkView;
 import io.blobrepair.placement.RendezvousRanking;
@@ -46,7 +46,6 @@ public class NodeFollower {
     static final int MAX_ANSWER_BYTES = 16 << 20;
 
     private static final Logger LOG = LoggerFactory.getLogger(NodeFollower.class);
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final Pattern WALLET = Pattern.compile("0x[0-9a-fA-F]{40}");
 
     /**
@@ -281,7 +280,7 @@ public class NodeFollower {
                 if (bytes.length > MAX_ANSWER_BYTES) {
                     throw new NodeAnswerException(url + " answered more than " + MAX_ANSWER_BYTES + " bytes");
                 }
-                JsonNode json = JSON.readTree(bytes);
+                JsonNode json = Json.MAPPER.readTree(bytes);
                 if (json == null || !json.isObject()) {
                     throw new NodeAnswerException(url + " did not answer a JSON object");
                 }

@@ -1,7 +1,7 @@
 package io.blobrepair.peer;
 
+import io.blobrepair.json.Json;
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.blobrepair.cid.Cid;
 import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
 
@@ -11,7 +11,6 @@ import java.util.Map;
 /** The peer API's answers: which key a requested CID lives under, blob info and health. */
 public class PeerApi {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final String selfHost;
 
@@ -39,7 +38,7 @@ public class PeerApi {
 
     /** A 400 body: the reason as JSON, escaped by Jackson. */
     public String error(String message) throws JsonProcessingException {
-        return JSON.writeValueAsString(Map.of("error", message));
+        return Json.MAPPER.writeValueAsString(Map.of("error", message));
     }
 
     public Map<String, Object> health() {

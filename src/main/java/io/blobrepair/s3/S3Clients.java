@@ -1,6 +1,5 @@
 package io.blobrepair.s3;
 
-import io.blobrepair.ops.RepairSettings;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
@@ -25,7 +24,7 @@ public final class S3Clients {
      *                           resets and timeouts are retried with exponential backoff and jitter
      * @param maxRequestsPerSecond 0 for no limit
      */
-    public static S3Client create(RepairSettings.S3 s3, S3RequestCounter counter, int maxAttempts, double maxRequestsPerSecond) {
+    public static S3Client create(S3Settings s3, S3RequestCounter counter, int maxAttempts, double maxRequestsPerSecond) {
         AwsCredentialsProvider credentials = s3.accessKey().isEmpty()
                 ? DefaultCredentialsProvider.builder().build()
                 : StaticCredentialsProvider.create(AwsBasicCredentials.create(s3.accessKey(), s3.secretKey()));
@@ -38,7 +37,7 @@ public final class S3Clients {
                 .serviceConfiguration(S3Configuration.builder().pathStyleAccessEnabled(s3.pathStyle()).build())
                 .overrideConfiguration(o -> {
                     if (maxRequestsPerSecond > 0) {
-                        o.addExecutionInterceptor(new RequestRateLimiter(maxRequestsPerSecond, System::nanoTime));
+                        o.addExecutionInterceptor(new RequestRateLimiter(maxRequestsPerSecond));
                     }
                     o.addExecutionInterceptor(counter);
                     o.retryStrategy(AwsRetryStrategy.standardRetryStrategy().toBuilder().maxAttempts(maxAttempts).build());

@@ -1,7 +1,7 @@
 package io.blobrepair.work;
 
+import io.blobrepair.json.Json;
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,7 +41,6 @@ public class ReferenceRepairTrackers {
     static final String TABLE = "repair_trackers";
 
     private static final Logger LOG = LoggerFactory.getLogger(ReferenceRepairTrackers.class);
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final DataSource dataSource;
     private final RunStore runs;
@@ -150,7 +149,7 @@ public class ReferenceRepairTrackers {
 
     private static String countersJson(Map<String, Long> counters) {
         try {
-            return JSON.writeValueAsString(counters);
+            return Json.MAPPER.writeValueAsString(counters);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("counters are plain numbers", e);
         }

@@ -1,8 +1,8 @@
 package io.blobrepair.work;
 
+import io.blobrepair.json.Json;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.zaxxer.hikari.HikariDataSource;
 
 import javax.sql.DataSource;
@@ -21,7 +21,6 @@ import java.util.Optional;
 /** The tracker table {@code repair_runs}: one row per run, updated after every batch. */
 public class RunStore {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final String COLUMNS = "id, cycle, cleanup, started_at, finished_at, phase, cursors::text,"
             + " counters::text, content_size, duration_ms, aborted_reason";
 
@@ -188,7 +187,7 @@ public class RunStore {
 
     private static String toJson(Map<String, ?> values) {
         try {
-            return JSON.writeValueAsString(values);
+            return Json.MAPPER.writeValueAsString(values);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("counters and cursors are plain values", e);
         }
@@ -196,7 +195,7 @@ public class RunStore {
 
     private static <T> Map<String, T> fromJson(String text, TypeReference<Map<String, T>> type) {
         try {
-            return JSON.readValue(text == null ? "{}" : text, type);
+            return Json.MAPPER.readValue(text == null ? "{}" : text, type);
         } catch (JsonProcessingException e) {
             return Map.of();
         }

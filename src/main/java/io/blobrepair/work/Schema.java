@@ -1,12 +1,12 @@
 package io.blobrepair.work;
 
-import io.blobrepair.ops.ClusteredQuartz;
-
 import javax.sql.DataSource;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 
@@ -17,6 +17,9 @@ import java.sql.Statement;
  * and Quartz's DDL drops its tables before creating them.
  */
 public final class Schema {
+
+    /** Quartz's DDL for PostgreSQL (clustered scheduling), shipped in the Quartz jar. */
+    static final String QUARTZ_DDL = "/org/quartz/impl/jdbcjobstore/tables_postgres.sql";
 
     /** Advisory lock key of "a replica is creating the schema" ("schm" in ASCII). */
     static final long SCHEMA_LOCK = 0x7363686dL;
@@ -29,8 +32,8 @@ public final class Schema {
             st.execute("SELECT pg_advisory_lock(" + SCHEMA_LOCK + ")");
             try {
                 st.execute(resource("/db/schema.sql"));
-                if (clustered && !ClusteredQuartz.tablesExist(c)) {
-                    st.execute(resource(ClusteredQuartz.QUARTZ_DDL));
+                if (clustered && !quartzTablesExist(c)) {
+                    st.execute(resource(QUARTZ_DDL));
                 }
             } finally {
                 st.execute("SELECT pg_advisory_unlock(" + SCHEMA_LOCK + ")");
@@ -44,6 +47,14 @@ public final class Schema {
                 throw new IOException("missing resource " + path);
             }
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+
+    private static boolean quartzTablesExist(Connection c) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT to_regclass('qrtz_job_details') IS NOT NULL");
+             ResultSet rs = ps.executeQuery()) {
+            rs.next();
+            return rs.getBoolean(1);
         }
     }
 }

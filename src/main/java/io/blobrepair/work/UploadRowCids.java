@@ -1,7 +1,7 @@
 package io.blobrepair.work;
 
+import io.blobrepair.json.Json;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.blobrepair.placement.Hosts;
 
 import java.util.ArrayList;
@@ -14,7 +14,6 @@ import java.util.List;
  */
 public final class UploadRowCids {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     /** The row's CIDs, and whether one of its JSON columns could not be read. */
     public record Result(List<WorkItem> items, boolean malformedJson) {
@@ -59,10 +58,10 @@ public final class UploadRowCids {
     /** Parsed JSON; a missing node for SQL NULL or an empty string; null when unreadable. */
     private static JsonNode readJson(String text) {
         if (text == null || text.isBlank()) {
-            return JSON.missingNode();
+            return Json.MAPPER.missingNode();
         }
         try {
-            return JSON.readTree(text);
+            return Json.MAPPER.readTree(text);
         } catch (Exception e) {
             return null;
         }

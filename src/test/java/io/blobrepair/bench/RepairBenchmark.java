@@ -10,6 +10,7 @@ import io.blobrepair.ops.RepairSettings;
 import io.blobrepair.repair.CycleReport;
 import io.blobrepair.repair.PresenceSteps;
 import io.blobrepair.s3.S3Clients;
+import io.blobrepair.s3.S3Settings;
 import io.blobrepair.s3.S3RequestCounter;
 import io.blobrepair.testing.TestDb;
 import io.blobrepair.testing.TestNode;
@@ -117,7 +118,7 @@ public final class RepairBenchmark {
 
             // (a) the floor and (b) our index build, interleaved; requests counted per run
             S3RequestCounter counter = new S3RequestCounter();
-            S3Client client = S3Clients.create(new RepairSettings.S3(s3.endpoint(), "us-east-1", LISTING_BUCKET,
+            S3Client client = S3Clients.create(new S3Settings(s3.endpoint(), "us-east-1", LISTING_BUCKET,
                     TestS3.ACCESS_KEY, s3.secretKey(), true), counter, 5, 0);
             PresenceIndexBuilder builder = new PresenceIndexBuilder(client, LISTING_BUCKET, Clock.systemUTC(), LIST_PARALLELISM);
             ListingRuns timed = listingRuns(client, builder, counter, keys.size(), runs);

@@ -14,7 +14,7 @@ import java.util.concurrent.TimeUnit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * {@code blob-repair demo} in a child JVM, as the README runs it, with a small seed: it exits 0,
+ * The demo (io.blobrepair.demo.Demo, the demo jar's main class) in a child JVM, as the README runs it, with a small seed: it exits 0,
  * prints its report, and its last line shows the repairs it made and what they cost. A second
  * run in the same directory works the same.
  */
@@ -36,7 +36,7 @@ class DemoTest {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         Path stderr = dir.resolve(name + ".stderr");
         Process p = new ProcessBuilder(List.of(java, "-cp", System.getProperty("java.class.path"),
-                "io.blobrepair.BlobRepairApplication", "demo", "--blobs", String.valueOf(BLOBS), "--data", data.toString()))
+                "io.blobrepair.demo.Demo", "--blobs", String.valueOf(BLOBS), "--data", data.toString()))
                 .redirectError(stderr.toFile())
                 .start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);

@@ -2,6 +2,7 @@ package io.blobrepair.index;
 
 import io.blobrepair.ops.RepairSettings;
 import io.blobrepair.s3.S3Clients;
+import io.blobrepair.s3.S3Settings;
 import io.blobrepair.s3.S3RequestCounter;
 import io.blobrepair.testing.Blob;
 import io.blobrepair.testing.TestS3;
@@ -38,7 +39,7 @@ class PresenceIndexBuilderTest {
         s3.put("builder", "QmP8Wuu1kN9iHBoBptB4UrTN3orna3Z6ZW2xevNkoE2y22/150x150.jpg", new byte[1]);
         s3.put("builder", "_stray", new byte[1]);
         requests = new S3RequestCounter();
-        client = S3Clients.create(new RepairSettings.S3(s3.endpoint(), "us-east-1", "builder", TestS3.ACCESS_KEY,
+        client = S3Clients.create(new S3Settings(s3.endpoint(), "us-east-1", "builder", TestS3.ACCESS_KEY,
                 s3.secretKey(), true), requests, 1, 0);
     }
 
