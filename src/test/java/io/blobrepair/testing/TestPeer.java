@@ -30,6 +30,8 @@ public final class TestPeer implements AutoCloseable {
     private final List<String> authorizations = new CopyOnWriteArrayList<>();
     private final HttpServer server;
     private final Map<String, Hold> holds = new ConcurrentHashMap<>();
+    private final java.util.concurrent.atomic.AtomicInteger blobRequestsInFlight = new java.util.concurrent.atomic.AtomicInteger();
+    private final java.util.concurrent.atomic.AtomicInteger mostBlobRequestsInFlight = new java.util.concurrent.atomic.AtomicInteger();
     private volatile boolean healthy = true;
 
     /** How this peer misbehaves for a CID. */
@@ -99,7 +101,22 @@ public final class TestPeer implements AutoCloseable {
         respond(exchange, healthy ? 200 : 503, ("{\"healthy\":" + healthy + "}").getBytes(StandardCharsets.UTF_8));
     }
 
+    /** The most blob requests this peer was serving at once. */
+    public int mostBlobRequestsInFlight() {
+        return mostBlobRequestsInFlight.get();
+    }
+
     private void blob(HttpExchange exchange) throws IOException {
+        int inFlight = blobRequestsInFlight.incrementAndGet();
+        mostBlobRequestsInFlight.accumulateAndGet(inFlight, Math::max);
+        try {
+            serveBlob(exchange);
+        } finally {
+            blobRequestsInFlight.decrementAndGet();
+        }
+    }
+
+    private void serveBlob(HttpExchange exchange) throws IOException {
         String raw = exchange.getRequestURI().getRawPath().substring("/internal/blobs/".length());
         String cid = URLDecoder.decode(raw, StandardCharsets.UTF_8);
         blobRequests.add(cid);
