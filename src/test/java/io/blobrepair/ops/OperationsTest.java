@@ -7,6 +7,7 @@ import io.blobrepair.testing.TestDb;
 import io.blobrepair.testing.TestNode;
 import io.blobrepair.testing.TestPeer;
 import io.blobrepair.testing.TestS3;
+import org.apache.camel.builder.NotifyBuilder;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -23,7 +24,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -77,14 +77,6 @@ class OperationsTest {
         return (String) ManagementFactory.getPlatformMBeanServer().invoke(repairServiceMBean(), operation, null, null);
     }
 
-    private static void await(BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.currentTimeMillis() + 60_000;
-        while (!condition.getAsBoolean()) {
-            assertThat(System.currentTimeMillis()).as("condition not reached in time").isLessThan(deadline);
-            Thread.sleep(50);
-        }
-    }
-
     private static HttpResponse<String> get(String url) throws Exception {
         return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString());
     }
@@ -98,6 +90,7 @@ class OperationsTest {
         db.addRows("audio_previews", "cid", List.of(missing.cid()));
         assertThat(attribute("Running")).isEqualTo(false);
         long completed = (Long) attribute("CyclesCompleted");
+        NotifyBuilder cycleDone = node.cyclesEnded(1);
 
         assertThat(invoke("runCycleNow")).isEqualTo("cycle started");
         assertThat(hold.reached().await(30, TimeUnit.SECONDS)).isTrue(); // the cycle is pulling now
@@ -106,13 +99,8 @@ class OperationsTest {
         assertThat(invoke("runCleanupCycleNow")).contains("already running").contains("nothing started");
         assertThat(invoke("rebuildPresenceIndex")).contains("already running");
         hold.release().countDown();
-        await(() -> {
-            try {
-                return (Long) attribute("CyclesCompleted") == completed + 1;
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        });
+        assertThat(cycleDone.matches(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(attribute("CyclesCompleted")).isEqualTo(completed + 1);
 
         assertThat(attribute("Running")).isEqualTo(false);
         assertThat((String) attribute("LastCycleCounters")).contains("\"pull_mine_needed\":1").contains("\"pull_mine_fail\":1");
@@ -235,17 +223,14 @@ class OperationsTest {
         assertThat(completed).isEqualTo((Long) attribute("CyclesCompleted"));
 
         String exec = "{\"type\":\"exec\",\"mbean\":\"" + mbean + "\",\"operation\":\"runCycleNow\"}";
+        NotifyBuilder execDone = node.cyclesEnded(1);
         HttpResponse<String> started = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(base))
                 .POST(HttpRequest.BodyPublishers.ofString(exec)).header("Content-Type", "application/json").build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(json.readTree(started.body()).get("value").asText()).as(started.body()).isEqualTo("cycle started");
-        await(() -> {
-            try {
-                return json.readTree(get(base + "/read/" + mbean + "/CyclesCompleted").body()).get("value").asLong() == completed + 1;
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        });
+        assertThat(execDone.matches(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(json.readTree(get(base + "/read/" + mbean + "/CyclesCompleted").body()).get("value").asLong())
+                .isEqualTo(completed + 1);
         // attributes cannot be written through it
         String write = "{\"type\":\"write\",\"mbean\":\"" + mbean + "\",\"attribute\":\"Running\",\"value\":true}";
         HttpResponse<String> refused = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(base))

@@ -5,6 +5,7 @@ import io.blobrepair.testing.TestDb;
 import io.blobrepair.testing.TestNode;
 import io.blobrepair.testing.TestPeer;
 import io.blobrepair.testing.TestS3;
+import org.apache.camel.builder.NotifyBuilder;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -30,12 +31,9 @@ class ScheduleTest {
             settings.put("repair.cron", "* * * * * ?"); // every second
             settings.put("repair.startup-delay", "0s");
             try (TestNode node = TestNode.start(settings)) {
-                CycleTracker tracker = node.bean("cycleTracker", CycleTracker.class);
-                long deadline = System.currentTimeMillis() + 60_000;
-                while (tracker.cyclesCompleted() < 3 && System.currentTimeMillis() < deadline) {
-                    Thread.sleep(100);
-                }
-                assertThat(tracker.cyclesCompleted()).isGreaterThanOrEqualTo(3);
+                NotifyBuilder threeFires = node.cyclesEnded(3);
+                assertThat(threeFires.matches(60, TimeUnit.SECONDS)).isTrue();
+                assertThat(node.bean("cycleTracker", CycleTracker.class).cyclesCompleted()).isGreaterThanOrEqualTo(3);
                 assertThat(node.context().getRoute("repair-trigger").getEndpoint().getEndpointUri()).contains("cron=");
             }
         }
@@ -53,11 +51,9 @@ class ScheduleTest {
             settings.put("repair.startup-delay", "5s");
             long started = System.currentTimeMillis();
             try (TestNode node = TestNode.start(settings)) {
+                NotifyBuilder firstFire = node.cyclesEnded(1);
+                assertThat(firstFire.matches(60, TimeUnit.SECONDS)).isTrue();
                 CycleTracker tracker = node.bean("cycleTracker", CycleTracker.class);
-                long deadline = started + 60_000;
-                while (tracker.lastStart().isEmpty() && System.currentTimeMillis() < deadline) {
-                    Thread.sleep(50);
-                }
                 assertThat(tracker.lastStart()).isPresent();
                 // not at once (it used to start with the context), and not an interval later
                 assertThat(tracker.lastStart().get().toEpochMilli() - started).isGreaterThanOrEqualTo(5_000);

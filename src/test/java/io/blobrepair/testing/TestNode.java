@@ -3,8 +3,10 @@ package io.blobrepair.testing;
 import io.blobrepair.BlobRepairApplication;
 import io.blobrepair.ops.RepairService;
 import io.blobrepair.repair.CycleReport;
+import io.blobrepair.repair.CycleTracker;
 import io.blobrepair.s3.S3RequestCounter;
 import org.apache.camel.CamelContext;
+import org.apache.camel.builder.NotifyBuilder;
 import org.apache.camel.main.Main;
 
 import java.io.IOException;
@@ -91,6 +93,14 @@ public final class TestNode implements AutoCloseable {
 
     public <T> T bean(String name, Class<T> type) {
         return context().getRegistry().lookupByNameAndType(name, type);
+    }
+
+    /**
+     * Matches once {@code count} more cycles have ended, however they were started (Quartz, JMX):
+     * exchanges of the cycle route that end with their report (not the work lists' split parts).
+     */
+    public NotifyBuilder cyclesEnded(int count) {
+        return new NotifyBuilder(context()).filter(e -> e.getProperty(CycleTracker.REPORT) != null).whenDone(count).create();
     }
 
     public CycleReport runCycle() {
