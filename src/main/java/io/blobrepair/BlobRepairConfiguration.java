@@ -179,7 +179,7 @@ public class BlobRepairConfiguration implements CamelConfiguration {
         registry.bind("runStore", runStore);
         registry.bind("referenceRepairTrackers", new ReferenceRepairTrackers(dataSource, runStore, settings.cleanupEvery()));
         registry.bind("knownPresentCache", knownPresent);
-        PeerHealth peerHealth = new PeerHealth(network.peers(), http, settings.pullConnectTimeout());
+        PeerHealth peerHealth = new PeerHealth(http, settings.pullConnectTimeout());
         registry.bind("peerHealth", peerHealth);
         registry.bind("cycleTracker", tracker);
         registry.bind("presenceSteps", presence);
@@ -187,7 +187,7 @@ public class BlobRepairConfiguration implements CamelConfiguration {
         registry.bind("peerAuth", peerAuth);
         registry.bind("nodeFollower", follower);
         // a filter older than two repair intervals is stale: its node has not listed for a cycle
-        PeerFilters peerFilters = new PeerFilters(settings.presenceFilterEnabled(), network.peers(), http, peerAuth,
+        PeerFilters peerFilters = new PeerFilters(settings.presenceFilterEnabled(), http, peerAuth,
                 settings.presenceFilterRefresh(), settings.interval().multipliedBy(2), settings.presenceFilterMaxBytes(),
                 settings.pullReadTimeout(), clock);
         registry.bind("peerFilters", peerFilters);
@@ -195,7 +195,7 @@ public class BlobRepairConfiguration implements CamelConfiguration {
         // a blob found lost, or a CID that keeps failing, waits one cleanup period
         Duration cleanupPeriod = settings.interval().multipliedBy(settings.cleanupEvery());
         CidFailures cidFailures = new CidFailures(dataSource);
-        registry.bind("cycleSetup", new CycleSetup(follower, cidFailures, settings.cidFailureMaxCycles(), cleanupPeriod, events, clock));
+        registry.bind("cycleSetup", new CycleSetup(follower, peerHealth, cidFailures, settings.cidFailureMaxCycles(), cleanupPeriod, events, clock));
         registry.bind("batchTriage", new BatchTriage(knownPresent, new Buckets(settings.s3().bucket(), Optional.empty()), clock));
         registry.bind("presenceLookup", new PresenceLookup(knownPresent));
         registry.bind("contentCheck", new ContentCheck());

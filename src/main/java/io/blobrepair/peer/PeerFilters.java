@@ -32,7 +32,6 @@ public class PeerFilters {
 
     private static final Logger LOG = LoggerFactory.getLogger(PeerFilters.class);
 
-    private final List<String> peers;
     private final HttpClient http;
     private final PeerAuth auth;
     private final Duration refresh;
@@ -44,10 +43,9 @@ public class PeerFilters {
     private final Map<String, PresenceFilter> filters = new ConcurrentHashMap<>();
     private volatile Instant lastRefresh = Instant.EPOCH;
 
-    public PeerFilters(boolean enabled, List<String> peers, HttpClient http, PeerAuth auth, Duration refresh, Duration maxAge,
+    public PeerFilters(boolean enabled, HttpClient http, PeerAuth auth, Duration refresh, Duration maxAge,
                        long maxBytes, Duration timeout, Clock clock) {
         this.enabled = enabled;
-        this.peers = List.copyOf(peers);
         this.http = http;
         this.auth = auth;
         this.refresh = refresh;
@@ -57,8 +55,8 @@ public class PeerFilters {
         this.clock = clock;
     }
 
-    /** Fetches every peer's filter when the last fetch is older than the refresh period. */
-    public synchronized void refreshIfDue() {
+    /** Fetches the filter of each of {@code peers} (the cycle's network) when the last fetch is older than the refresh period. */
+    public synchronized void refreshIfDue(List<String> peers) {
         Instant now = clock.instant();
         if (!enabled || lastRefresh.plus(refresh).isAfter(now)) {
             return;

@@ -12,27 +12,25 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * Which peers answer {@code GET /health_check}. A cycle asks all of them at its start (in
- * parallel) and only goes on when at least one answers: with no reachable peer, pulls would all
- * fail and the cycle would only burn requests.
+ * Which peers answer {@code GET /health_check}. A cycle asks all of its network's peers at its
+ * start (in parallel) and only goes on when at least one answers: with no reachable peer, pulls
+ * would all fail and the cycle would only burn requests.
  */
 public class PeerHealth {
 
     private static final Logger LOG = LoggerFactory.getLogger(PeerHealth.class);
 
-    private final List<String> peers;
     private final HttpClient http;
     private final Duration timeout;
     private volatile List<String> healthy = List.of();
 
-    public PeerHealth(List<String> peers, HttpClient http, Duration timeout) {
-        this.peers = List.copyOf(peers);
+    public PeerHealth(HttpClient http, Duration timeout) {
         this.http = http;
         this.timeout = timeout;
     }
 
-    /** Asks every peer now; returns those that answered 200. */
-    public List<String> probe() {
+    /** Asks every one of {@code peers} now; returns those that answered 200. */
+    public List<String> probe(List<String> peers) {
         List<CompletableFuture<Boolean>> answers = peers.stream().map(this::answers).toList();
         List<String> up = new java.util.ArrayList<>();
         for (int i = 0; i < peers.size(); i++) {
@@ -41,6 +39,9 @@ public class PeerHealth {
             }
         }
         healthy = List.copyOf(up);
+        if (healthy.isEmpty()) {
+            LOG.warn("no healthy peer among {} ({}): the cycle stops before doing anything", peers.size(), peers);
+        }
         return healthy;
     }
 
@@ -57,14 +58,5 @@ public class PeerHealth {
     /** The peers that answered the last probe. */
     public List<String> healthyPeers() {
         return healthy;
-    }
-
-    /** Probes, and says (once, with the peer list) when nobody answered. */
-    public boolean noneHealthy() {
-        boolean none = probe().isEmpty();
-        if (none) {
-            LOG.warn("no healthy peer among {} configured ({}): the cycle stops before doing anything", peers.size(), peers);
-        }
-        return none;
     }
 }

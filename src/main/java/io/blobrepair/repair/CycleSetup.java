@@ -1,6 +1,7 @@
 package io.blobrepair.repair;
 
 import io.blobrepair.peer.NodeFollower;
+import io.blobrepair.peer.PeerHealth;
 import io.blobrepair.work.CidFailures;
 import org.apache.camel.ExchangeProperty;
 
@@ -8,10 +9,11 @@ import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 
-/** What a cycle fixes at its start, before its presence view: the network it ranks against, and its failing CIDs. */
+/** What a cycle fixes at its start, before its presence view: the network it ranks against, which of its peers are up, and its failing CIDs. */
 public class CycleSetup {
 
     private final NodeFollower follower;
+    private final PeerHealth peerHealth;
     private final CidFailures failures;
     private final int maxFailedCycles;
     private final Duration skipFor;
@@ -21,9 +23,10 @@ public class CycleSetup {
     /**
      * @param maxFailedCycles a CID failing in this many cycles in a row is skipped for {@code skipFor}
      */
-    public CycleSetup(NodeFollower follower, CidFailures failures, int maxFailedCycles, Duration skipFor,
-                      RepairEvents events, Clock clock) {
+    public CycleSetup(NodeFollower follower, PeerHealth peerHealth, CidFailures failures, int maxFailedCycles,
+                      Duration skipFor, RepairEvents events, Clock clock) {
         this.follower = follower;
+        this.peerHealth = peerHealth;
         this.failures = failures;
         this.maxFailedCycles = maxFailedCycles;
         this.skipFor = skipFor;
@@ -46,6 +49,11 @@ public class CycleSetup {
         if (refresh.hostsChanged()) {
             events.publish(RepairEvent.hostsChanged(cycle.getCycle(), clock.instant(), refresh.view().hosts()));
         }
+    }
+
+    /** Asks the network's peers whether they are up; the cycle only goes on when one is. */
+    public void probePeers(@ExchangeProperty(RepairExchange.CYCLE) CycleState cycle) {
+        cycle.setHealthyPeers(peerHealth.probe(cycle.network().peers()));
     }
 
     public void loadCidFailures(@ExchangeProperty(RepairExchange.CYCLE) CycleState cycle) throws SQLException {

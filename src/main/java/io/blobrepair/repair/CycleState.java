@@ -6,6 +6,7 @@ import io.blobrepair.placement.PlacementPolicy;
 
 import java.time.Instant;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -43,6 +44,7 @@ public final class CycleState {
     private volatile boolean hostsChanged;
     private volatile CycleFacts facts;
     private volatile FailingCids failingCids = FailingCids.none();
+    private volatile List<String> healthyPeers = List.of();
 
     public CycleState(long runId, long cycle, boolean cleanup, Instant startedAt, RepairCounters counters,
                       String phase, Map<String, String> cursors, long contentSize,
@@ -104,6 +106,19 @@ public final class CycleState {
 
     public PlacementPolicy placement() {
         return placement;
+    }
+
+    public NetworkView network() {
+        return network;
+    }
+
+    /** The peers that answered {@code /health_check} at the cycle's start. */
+    public List<String> getHealthyPeers() {
+        return healthyPeers;
+    }
+
+    public void setHealthyPeers(List<String> healthy) {
+        this.healthyPeers = List.copyOf(healthy);
     }
 
     /**
