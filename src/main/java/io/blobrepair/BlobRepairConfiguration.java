@@ -35,7 +35,9 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Configuration;
+import org.apache.camel.builder.ThreadPoolProfileBuilder;
 import org.apache.camel.component.quartz.QuartzComponent;
+import org.apache.camel.spi.ExecutorServiceManager;
 import org.apache.camel.spi.PropertiesComponent;
 import org.apache.camel.spi.Registry;
 import org.apache.camel.support.service.ServiceSupport;
@@ -46,6 +48,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Set;
+import java.util.concurrent.ExecutorService;
 
 /**
  * Wires the service: reads and checks every {@code repair.*} option once (a bad value stops
@@ -54,6 +57,9 @@ import java.util.Set;
  */
 @Configuration
 public class BlobRepairConfiguration implements CamelConfiguration {
+
+    /** The thread-pool profile of the listing's partitions. */
+    static final String LISTING_POOL_PROFILE = "presence-listing";
 
     /** Rows per work-list batch; the cursor is saved after each. */
     static final int WORK_BATCH_SIZE = 1000;
@@ -98,9 +104,9 @@ public class BlobRepairConfiguration implements CamelConfiguration {
         RunStore runStore = new RunStore(dataSource);
         CycleTracker tracker = new CycleTracker(runStore, s3Requests, knownPresent, settings.cleanupEvery(),
                 settings.abortRetryDelay(), clock);
-        PresenceSteps presence = new PresenceSteps(new PresenceIndexBuilder(s3, settings.s3().bucket(), clock, settings.listParallelism()), clock,
-                settings.presence() == RepairSettings.PresenceMode.LISTING, settings.replicationFactor(),
-                settings.capacityBytes());
+        PresenceSteps presence = new PresenceSteps(new PresenceIndexBuilder(s3, settings.s3().bucket(), settings.archiveBucket(),
+                clock, settings.listParallelism()), clock, settings.presence() == RepairSettings.PresenceMode.LISTING,
+                settings.replicationFactor(), settings.capacityBytes(), context.createProducerTemplate());
         // camel-micrometer-prometheus serves the registry bound as "metricsRegistry": share it
         MeterRegistry meters = registry.lookupByNameAndType("metricsRegistry", MeterRegistry.class);
         if (meters == null) {
@@ -118,6 +124,7 @@ public class BlobRepairConfiguration implements CamelConfiguration {
         registry.bind("peerHealth", peerHealth);
         registry.bind("cycleTracker", tracker);
         registry.bind("presenceSteps", presence);
+        registry.bind("presenceListingPool", listingPool(context, settings.listParallelism()));
         registry.bind("workListWalk", new WorkListWalk(new WorkListStore(dataSource, WORK_BATCH_SIZE), tracker, clock));
         registry.bind("peerAuth", peerAuth);
         // a filter older than two repair intervals is stale: its node has not listed for a cycle
@@ -140,6 +147,18 @@ public class BlobRepairConfiguration implements CamelConfiguration {
         context.addService(service); // its @ManagedResource becomes the RepairService MBean
         registry.bind("repairHealthCheck", new RepairHealthCheck(runStore));
         registry.bind("repairLog", new RepairLog(runStore, lostBlobs));
+    }
+
+    /**
+     * The threads that list the bucket's partitions (repair.list-parallelism of them), from the
+     * thread-pool profile "presence-listing": one pool shared by the split of the first partitions
+     * and the splits of the partitions split further, so no more requests are in flight than that.
+     */
+    public static ExecutorService listingPool(CamelContext context, int parallelism) {
+        ExecutorServiceManager executors = context.getExecutorServiceManager();
+        executors.registerThreadPoolProfile(new ThreadPoolProfileBuilder(LISTING_POOL_PROFILE)
+                .poolSize(parallelism).maxPoolSize(parallelism).maxQueueSize(-1).build());
+        return executors.newThreadPool(BlobRepairConfiguration.class, LISTING_POOL_PROFILE, LISTING_POOL_PROFILE);
     }
 
     private static HikariDataSource dataSource(RepairSettings.Db db) {

@@ -49,7 +49,8 @@ public record RepairSettings(
         boolean presenceFilterEnabled,
         Duration presenceFilterRefresh,
         long presenceFilterMaxBytes,
-        boolean clusterEnabled) {
+        boolean clusterEnabled,
+        Optional<String> archiveBucket) {
 
     public enum PresenceMode { LISTING, HEAD }
 
@@ -154,7 +155,20 @@ public record RepairSettings(
                 r.bool("repair.presence-filter.enabled"),
                 r.duration("repair.presence-filter.refresh", Duration.ofSeconds(1)),
                 r.positiveLong("repair.presence-filter.max-bytes"),
-                r.bool("repair.cluster.enabled"));
+                r.bool("repair.cluster.enabled"),
+                archiveBucket(r));
+    }
+
+    /** A store-all node's second bucket, listed into the same presence index; never the primary bucket itself. */
+    private static Optional<String> archiveBucket(Reader r) {
+        if (r.optional("repair.s3.archive-bucket").isEmpty()) {
+            return Optional.empty();
+        }
+        String archive = r.bucket("repair.s3.archive-bucket");
+        if (archive.equals(r.bucket("repair.s3.bucket"))) {
+            throw new InvalidSettingException("repair.s3.archive-bucket", archive, "a bucket other than repair.s3.bucket");
+        }
+        return Optional.of(archive);
     }
 
     /** Parses one value at a time and says exactly what was wrong. */

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.blobrepair.cid.ContentHash;
 import io.blobrepair.cid.StorageKey;
 import io.blobrepair.index.KeyPartitions;
+import io.blobrepair.index.ListingRoute;
 import io.blobrepair.index.PresenceIndex;
 import io.blobrepair.index.PresenceIndexBuilder;
 import io.blobrepair.ops.RepairSettings;
@@ -119,7 +120,8 @@ public final class RepairBenchmark {
             S3RequestCounter counter = new S3RequestCounter();
             S3Client client = S3Clients.create(new RepairSettings.S3(s3.endpoint(), "us-east-1", LISTING_BUCKET,
                     TestS3.ACCESS_KEY, s3.secretKey(), true), counter, 5, 0);
-            PresenceIndexBuilder builder = new PresenceIndexBuilder(client, LISTING_BUCKET, Clock.systemUTC(), LIST_PARALLELISM);
+            ListingRoute builder = ListingRoute.start(new PresenceIndexBuilder(client, LISTING_BUCKET, Clock.systemUTC(), LIST_PARALLELISM),
+                    LIST_PARALLELISM);
             ListingRuns timed = listingRuns(client, builder, counter, keys.size(), runs);
             long[] raw = timed.rawMs;
             long[] build = timed.buildMs;
@@ -255,7 +257,7 @@ public final class RepairBenchmark {
     }
 
     /** (a) and (b), {@code runs} times each, interleaved; each checks it saw every key. */
-    private static ListingRuns listingRuns(S3Client client, PresenceIndexBuilder builder, S3RequestCounter counter,
+    private static ListingRuns listingRuns(S3Client client, ListingRoute builder, S3RequestCounter counter,
                                            int expectedKeys, int runs) {
         long[] raw = new long[runs];
         long[] build = new long[runs];
@@ -271,7 +273,7 @@ public final class RepairBenchmark {
 
             before = counter.count("ListObjects");
             t0 = System.nanoTime();
-            int entries = builder.build(k -> { }).entries();
+            int entries = builder.build().entries();
             build[r] = ms(t0);
             buildRequests = counter.count("ListObjects") - before;
             check(entries == expectedKeys, "index has " + entries + " keys, expected " + expectedKeys);
@@ -289,9 +291,9 @@ public final class RepairBenchmark {
      * Used heap after full collections with one freshly built index alive, minus before it was
      * built (no other index is reachable then: the timed builds' died with their method's frame).
      */
-    private static HeapMeasure measureIndexHeap(PresenceIndexBuilder builder) throws InterruptedException {
+    private static HeapMeasure measureIndexHeap(ListingRoute builder) throws InterruptedException {
         long without = usedHeap();
-        PresenceIndex index = builder.build(k -> { });
+        PresenceIndex index = builder.build();
         long with = usedHeap();
         Reference.reachabilityFence(index);
         return new HeapMeasure(index, Math.max(0, with - without) / (double) index.entries());

@@ -1,0 +1,13 @@
+package io.blobrepair.index;
+
+/**
+ * How one listing went.
+ *
+ * @param requests   ListObjects requests sent (failed ones included, retries not)
+ * @param partitions key-prefix partitions listed (1 for a sequential listing)
+ * @param splits     partitions split further by their next character
+ */
+public record ListingStats(long requests, int partitions, int splits) {
+
+    static final ListingStats NONE = new ListingStats(0, 0, 0);
+}
