@@ -25,8 +25,8 @@ import java.util.function.LongConsumer;
  * may be listed concurrently.
  *
  * <p>Each page goes straight into the index: its keys are hashed into one staging array of
- * primitives and appended to the {@link ListedKeyTable} under construction; nothing per key
- * outlives the page.
+ * primitives ({@link ListedKeyTable.Page}) and appended to the {@link ListedKeyTable} under
+ * construction; nothing per key outlives the page.
  *
  * <p>How the bucket is partitioned adapts to it. A bucket that the last listing found at most
  * {@value PresenceIndexBuilder#SMALL_BUCKET_PAGES} pages large, or that was never listed, starts
@@ -111,26 +111,20 @@ public final class BucketListing {
      */
     public void addPage(ListingPartition partition, ListObjectsV2Response page) {
         List<S3Object> objects = page.contents();
-        long[] staged = new long[objects.size() << 2];
-        long scope = partition.bucket == 0 ? 0 : ListedKeyTable.ARCHIVE;
-        int count = 0;
+        ListedKeyTable.Page staged = new ListedKeyTable.Page(objects.size());
+        boolean archive = partition.bucket != 0;
         String last = null;
         for (S3Object object : objects) {
             String key = object.key();
             if (!key.startsWith(partition.prefix)) {
                 continue; // a server that ignored the prefix: another partition's key
             }
-            KeyHash hash = KeyHash.of(key);
-            int at = count << 2;
-            staged[at] = hash.hi();
-            staged[at + 1] = hash.lo();
-            long size = object.size() == null ? 0 : Math.max(0, object.size());
-            staged[at + 2] = Math.min(size, ListedKeyTable.MAX_SIZE) | scope;
-            staged[at + 3] = object.lastModified() == null ? 0 : object.lastModified().toEpochMilli();
-            count++;
+            staged.add(KeyHash.of(key), archive, object.size() == null ? 0 : object.size(),
+                    object.lastModified() == null ? 0 : object.lastModified().toEpochMilli());
             last = key;
         }
-        keys.add(staged, count);
+        keys.add(staged);
+        int count = staged.count();
         keysPerBucket.addAndGet(partition.bucket, count);
         onKeysListed.accept(count);
         partition.listed(count, last, Boolean.TRUE.equals(page.isTruncated()) ? page.nextContinuationToken() : null);

@@ -3,36 +3,43 @@ package io.blobrepair.index;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The keys one listing saw, with their size and last-modified time: a flat table of 32-byte
+ * The keys one listing saw, with their size and last-modified time: a flat table of 24-byte
  * cells in key-hash order, built once from the listed pages and then only read (and keys marked
  * absent). No per-key objects and no key strings: a key is its 128-bit {@link KeyHash}.
  *
  * <h2>Layout</h2>
- * Cells of 4 longs: hash hi, hash lo, a flags-and-size word, last-modified millis; in paged
- * {@code long[]} of 8192 cells (256 KiB, so no array is a GC "humongous" object). The flags word
- * holds the size in its low 62 bits, bit 62 set for a key of the archive bucket, bit 63 set when
- * the cell holds no live key (a gap, or a key {@linkplain #markAbsent marked absent}).
+ * Cells of 3 longs: hash hi, hash lo, and a facts word; in paged {@code long[]} of 8192 cells
+ * (192 KiB, so no array is a GC "humongous" object). The facts word holds, from the top: bit 63
+ * set when the cell holds no live key (a gap, or a key {@linkplain #markAbsent marked absent}),
+ * bit 62 set for a key of the archive bucket, 32 bits of last-modified time in seconds since
+ * 2000-01-01 (0 = unknown, as is a time before 1970; later times before 2000 are kept as
+ * 2000-01-01T00:00:01, the largest is in 2136), and 30 bits of size. A size of 2<sup>30</sup> - 1 bytes or more is kept exactly beside
+ * the table (blobs of a gigabyte and more are rare). Last-modified times are kept to the second,
+ * as HeadObject reports them; the 7-day age rule needs no more.
  *
  * <p>A key's <em>home</em> is {@code floor((hi >>> 32) * homes / 2^32)} with
- * {@code homes = ceil(n / 0.85)}. Keys are sorted by unsigned hi and placed at
+ * {@code homes = ceil(n / 0.8)}. Keys are sorted by unsigned hi and placed at
  * {@code position(i) = max(home(i), position(i - 1) + 1)}: linear probing in hash order (the
  * layout of a Robin Hood table without wrap-around), so a key sits at or after its home and every
  * cell between its home and itself holds a key with a smaller or equal hi. A lookup starts at the
- * home and stops at the key, at the first cell with a larger hi, or at the end: at 0.85 keys per
- * home it reads about 4 consecutive cells (two or three cache lines, one random access). A gap
- * (a cell no key is placed in) is filled with a copy of the hash of the key after it, flagged
+ * home and stops at the key, at the first cell with a larger hi, or at the end: at 0.8 keys per
+ * home it reads about 3 consecutive cells (one or two cache lines, one random access). A gap (a
+ * cell no key is placed in) is filled with a copy of the hash of the key after it, flagged
  * absent: it ends every lookup that reaches it and, since that key's home lies beyond the gap,
- * never matches one. Memory: 32 / 0.85 = 37.6 bytes per key plus at most one partly used page.
+ * never matches one. Memory: 24 / 0.8 = 30 bytes per key plus at most one partly used page.
  *
  * <h2>Building</h2>
- * {@link Builder#add} appends a page of cells (any thread; pages are copied under one lock, the
- * hashing is done by the caller before). {@link Builder#seal} sorts the cells in place (MSD radix
- * on hi, insertion sort for short runs), drops duplicates and spreads them to their positions in
- * place, back to front (a cell only moves up, never over one not yet moved). The peak is the
- * sealed table itself: the appended cells occupy its first pages.
+ * A {@link Page} stages one listed page's keys in a primitive array; {@link Builder#add} appends
+ * it (any thread; pages are copied under one lock, the hashing is done by the caller before).
+ * {@link Builder#seal} sorts the cells in place (MSD radix on hi, insertion sort for short runs),
+ * drops duplicates and spreads them to their positions in place, back to front (a cell only moves
+ * up, never over one not yet moved). The peak is the sealed table itself: the appended cells
+ * occupy its first pages.
  *
  * <h2>The false-"present" bound</h2>
  * Two different keys of one bucket with the same 128-bit hash are one key here: a lookup of a key
@@ -44,28 +51,33 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <h2>Thread safety</h2>
  * A sealed table is immutable but for the absent bit, which {@link #markAbsent} sets atomically;
- * lookups read the flags word with opaque access, so a lookup concurrent with a
+ * lookups read the facts word with opaque access, so a lookup concurrent with a
  * {@code markAbsent} of its key sees the key present or absent, and every other key as it is.
  * A cell index ({@link #find}, {@link #slotOf}) stays valid for the table's lifetime.
  */
 final class ListedKeyTable {
 
-    /** Flags word: no live key in this cell. */
+    /** Facts word: no live key in this cell. */
     static final long ABSENT = Long.MIN_VALUE;
-    /** Flags word: the key is the archive bucket's. */
+    /** Facts word: the key is the archive bucket's. */
     static final long ARCHIVE = 1L << 62;
-    /** Largest size a cell holds; S3 objects are at most 5 TiB. */
-    static final long MAX_SIZE = ARCHIVE - 1;
     private static final long ARCHIVE_OR_ABSENT = ARCHIVE | ABSENT;
+    private static final int SIZE_BITS = 30;
+    private static final long SIZE_MASK = (1L << SIZE_BITS) - 1;
+    /** Stored size meaning "kept beside the table". */
+    private static final long LARGE = SIZE_MASK;
+    private static final long SECONDS_MASK = 0xffff_ffffL;
+    /** 2000-01-01T00:00:00Z in epoch seconds: stored last-modified times count from here. */
+    private static final long SECONDS_BASE = 946_684_800L;
 
     /** Keys per home slot. */
-    static final double LOAD = 0.85;
+    static final double LOAD = 0.8;
+    private static final int CELL_LONGS = 3;
+    private static final int FACTS = 2;
     private static final int PAGE_SHIFT = 13;
     private static final int PAGE_CELLS = 1 << PAGE_SHIFT;
     private static final int PAGE_MASK = PAGE_CELLS - 1;
-    private static final int PAGE_LONGS = PAGE_CELLS << 2;
-    private static final int FLAGS = 2;
-    private static final int MODIFIED = 3;
+    private static final int PAGE_LONGS = PAGE_CELLS * CELL_LONGS;
     /** Runs this short are insertion sorted. */
     private static final int INSERTION_SORT_MAX = 24;
     /** Positions are computed per block of this many keys, back to front. */
@@ -76,17 +88,23 @@ final class ListedKeyTable {
     private final long[][] pages;
     private final int cells;
     private final int homes;
+    private final Map<LargeKey, Long> largeSizes;
     private final AtomicInteger live;
 
-    private ListedKeyTable(long[][] pages, int cells, int homes, int live) {
+    /** A key whose size does not fit its cell. */
+    private record LargeKey(long hi, long lo, long scope) {
+    }
+
+    private ListedKeyTable(long[][] pages, int cells, int homes, Map<LargeKey, Long> largeSizes, int live) {
         this.pages = pages;
         this.cells = cells;
         this.homes = homes;
+        this.largeSizes = largeSizes;
         this.live = new AtomicInteger(live);
     }
 
     static ListedKeyTable empty() {
-        return new ListedKeyTable(new long[0][], 0, 0, 0);
+        return new ListedKeyTable(new long[0][], 0, 0, Map.of(), 0);
     }
 
     /** The cell of the live key (hi, lo) of the bucket {@code scope} (0 or {@link #ARCHIVE}), or -1. */
@@ -99,15 +117,15 @@ final class ListedKeyTable {
         return probe(hi, lo, ARCHIVE, scope);
     }
 
-    private int probe(long hi, long lo, long flagsMask, long flags) {
+    private int probe(long hi, long lo, long factsMask, long facts) {
         long[][] p = pages;
         int end = cells;
         for (int c = home(hi, homes); c < end; c++) {
             long[] page = p[c >>> PAGE_SHIFT];
-            int at = (c & PAGE_MASK) << 2;
+            int at = (c & PAGE_MASK) * CELL_LONGS;
             long h = page[at];
             if (h == hi) {
-                if (page[at + 1] == lo && ((long) WORDS.getOpaque(page, at + FLAGS) & flagsMask) == flags) {
+                if (page[at + 1] == lo && ((long) WORDS.getOpaque(page, at + FACTS) & factsMask) == facts) {
                     return c;
                 }
             } else if (Long.compareUnsigned(h, hi) > 0) {
@@ -117,12 +135,24 @@ final class ListedKeyTable {
         return -1;
     }
 
-    long size(int cell) {
-        return (long) WORDS.getOpaque(pages[cell >>> PAGE_SHIFT], ((cell & PAGE_MASK) << 2) + FLAGS) & MAX_SIZE;
+    private long facts(int cell) {
+        return (long) WORDS.getOpaque(pages[cell >>> PAGE_SHIFT], (cell & PAGE_MASK) * CELL_LONGS + FACTS);
     }
 
+    long size(int cell) {
+        long size = facts(cell) & SIZE_MASK;
+        if (size != LARGE) {
+            return size;
+        }
+        long[] page = pages[cell >>> PAGE_SHIFT];
+        int at = (cell & PAGE_MASK) * CELL_LONGS;
+        return largeSizes.get(new LargeKey(page[at], page[at + 1], facts(cell) & ARCHIVE));
+    }
+
+    /** Epoch millis, to the second; 0 when the listing did not say. */
     long lastModified(int cell) {
-        return pages[cell >>> PAGE_SHIFT][((cell & PAGE_MASK) << 2) + MODIFIED];
+        long seconds = (facts(cell) >>> SIZE_BITS) & SECONDS_MASK;
+        return seconds == 0 ? 0 : (SECONDS_BASE + seconds) * 1000;
     }
 
     /** Marks the live key (hi, lo) of {@code scope} absent; returns whether it was live. */
@@ -131,7 +161,7 @@ final class ListedKeyTable {
         if (cell < 0) {
             return false;
         }
-        long old = (long) WORDS.getAndBitwiseOr(pages[cell >>> PAGE_SHIFT], ((cell & PAGE_MASK) << 2) + FLAGS, ABSENT);
+        long old = (long) WORDS.getAndBitwiseOr(pages[cell >>> PAGE_SHIFT], (cell & PAGE_MASK) * CELL_LONGS + FACTS, ABSENT);
         if ((old & ABSENT) != 0) {
             return false; // a concurrent call marked it first
         }
@@ -153,9 +183,8 @@ final class ListedKeyTable {
     long totalSize(long scope) {
         long total = 0;
         for (int c = 0; c < cells; c++) {
-            long flags = (long) WORDS.getOpaque(pages[c >>> PAGE_SHIFT], ((c & PAGE_MASK) << 2) + FLAGS);
-            if ((flags & ARCHIVE_OR_ABSENT) == scope) {
-                total += flags & MAX_SIZE;
+            if ((facts(c) & ARCHIVE_OR_ABSENT) == scope) {
+                total += size(c);
             }
         }
         return total;
@@ -165,8 +194,8 @@ final class ListedKeyTable {
     void forEachLive(HashConsumer action) {
         for (int c = 0; c < cells; c++) {
             long[] page = pages[c >>> PAGE_SHIFT];
-            int at = (c & PAGE_MASK) << 2;
-            if ((long) WORDS.getOpaque(page, at + FLAGS) >= 0) {
+            int at = (c & PAGE_MASK) * CELL_LONGS;
+            if ((long) WORDS.getOpaque(page, at + FACTS) >= 0) {
                 action.accept(page[at], page[at + 1]);
             }
         }
@@ -182,46 +211,78 @@ final class ListedKeyTable {
         return (int) (((hi >>> 32) * homes) >>> 32);
     }
 
-    /**
-     * Collects listed keys, page by page, from any number of threads; {@link #seal} makes the
-     * table. A cell is 4 longs as in the table: hi, lo, flags-and-size, last-modified.
-     */
+    /** The facts word of a live key. */
+    private static long factsWord(boolean archive, long size, long lastModifiedMillis) {
+        long seconds = lastModifiedMillis <= 0 ? 0
+                : Math.min(SECONDS_MASK, Math.max(1, Math.floorDiv(lastModifiedMillis, 1000) - SECONDS_BASE));
+        return (archive ? ARCHIVE : 0) | seconds << SIZE_BITS | Math.min(Math.max(0, size), LARGE);
+    }
+
+    /** One listed page's keys, staged in a primitive array for {@link Builder#add}. */
+    static final class Page {
+        private final long[] cells;
+        private int count;
+        private Map<LargeKey, Long> largeSizes = Map.of();
+
+        Page(int capacity) {
+            cells = new long[capacity * CELL_LONGS];
+        }
+
+        void add(KeyHash hash, boolean archive, long size, long lastModifiedMillis) {
+            int at = count * CELL_LONGS;
+            cells[at] = hash.hi();
+            cells[at + 1] = hash.lo();
+            cells[at + FACTS] = factsWord(archive, size, lastModifiedMillis);
+            if (size >= LARGE) {
+                if (largeSizes.isEmpty()) {
+                    largeSizes = new HashMap<>();
+                }
+                largeSizes.put(new LargeKey(hash.hi(), hash.lo(), archive ? ARCHIVE : 0), size);
+            }
+            count++;
+        }
+
+        int count() {
+            return count;
+        }
+    }
+
+    /** Collects listed pages from any number of threads; {@link #seal} makes the table. */
     static final class Builder {
         private long[][] pages = new long[16][];
         private int count;
+        private final Map<LargeKey, Long> largeSizes = new HashMap<>();
         private boolean sealed;
 
-        /** Appends {@code n} cells from {@code staged} (4 longs each). */
-        synchronized void add(long[] staged, int n) {
+        synchronized void add(Page page) {
             if (sealed) {
                 throw new IllegalStateException("table already sealed");
             }
-            if ((long) count + n > Integer.MAX_VALUE / 2) {
-                throw new IllegalStateException("too many keys for one table: " + ((long) count + n));
+            if ((long) count + page.count > Integer.MAX_VALUE / 2) {
+                throw new IllegalStateException("too many keys for one table: " + ((long) count + page.count));
             }
             int from = 0;
-            while (from < n) {
-                int page = count >>> PAGE_SHIFT;
-                if (page == pages.length) {
+            while (from < page.count) {
+                int p = count >>> PAGE_SHIFT;
+                if (p == pages.length) {
                     pages = Arrays.copyOf(pages, pages.length * 2);
                 }
-                if (pages[page] == null) {
-                    pages[page] = new long[PAGE_LONGS];
+                if (pages[p] == null) {
+                    pages[p] = new long[PAGE_LONGS];
                 }
                 int offset = count & PAGE_MASK;
-                int chunk = Math.min(n - from, PAGE_CELLS - offset);
-                System.arraycopy(staged, from << 2, pages[page], offset << 2, chunk << 2);
+                int chunk = Math.min(page.count - from, PAGE_CELLS - offset);
+                System.arraycopy(page.cells, from * CELL_LONGS, pages[p], offset * CELL_LONGS, chunk * CELL_LONGS);
                 count += chunk;
                 from += chunk;
             }
+            largeSizes.putAll(page.largeSizes);
         }
 
-        /** Cells added so far (duplicates included). */
-        synchronized int added() {
-            return count;
-        }
-
-        /** Sorts, drops duplicates (keeping one of them) and places the keys; the builder is spent. */
+        /**
+         * Sorts, drops duplicates and places the keys; the builder is spent. A key appended twice
+         * (a listing lists each key once) keeps facts it was appended with.
+         */
         synchronized ListedKeyTable seal() {
             sealed = true;
             long[][] p = pages;
@@ -243,28 +304,28 @@ final class ListedKeyTable {
                 }
             }
             spread(p, n, homes, before);
-            return new ListedKeyTable(p, cells, homes, n);
+            return new ListedKeyTable(p, cells, homes, largeSizes.isEmpty() ? Map.of() : Map.copyOf(largeSizes), n);
         }
     }
 
     // --- sealing -----------------------------------------------------------------------------
 
     private static long hiAt(long[][] p, int i) {
-        return p[i >>> PAGE_SHIFT][(i & PAGE_MASK) << 2];
+        return p[i >>> PAGE_SHIFT][(i & PAGE_MASK) * CELL_LONGS];
     }
 
     /** Orders cells by unsigned hi, then unsigned lo, then bucket (so equal keys are adjacent). */
     private static int compare(long[][] p, int i, int j) {
         long[] a = p[i >>> PAGE_SHIFT];
         long[] b = p[j >>> PAGE_SHIFT];
-        int x = (i & PAGE_MASK) << 2;
-        int y = (j & PAGE_MASK) << 2;
+        int x = (i & PAGE_MASK) * CELL_LONGS;
+        int y = (j & PAGE_MASK) * CELL_LONGS;
         int c = Long.compareUnsigned(a[x], b[y]);
         if (c == 0) {
             c = Long.compareUnsigned(a[x + 1], b[y + 1]);
         }
         if (c == 0) {
-            c = Long.compare(a[x + FLAGS] & ARCHIVE, b[y + FLAGS] & ARCHIVE);
+            c = Long.compare(a[x + FACTS] & ARCHIVE, b[y + FACTS] & ARCHIVE);
         }
         return c;
     }
@@ -272,9 +333,9 @@ final class ListedKeyTable {
     private static void swap(long[][] p, int i, int j) {
         long[] a = p[i >>> PAGE_SHIFT];
         long[] b = p[j >>> PAGE_SHIFT];
-        int x = (i & PAGE_MASK) << 2;
-        int y = (j & PAGE_MASK) << 2;
-        for (int k = 0; k < 4; k++) {
+        int x = (i & PAGE_MASK) * CELL_LONGS;
+        int y = (j & PAGE_MASK) * CELL_LONGS;
+        for (int k = 0; k < CELL_LONGS; k++) {
             long t = a[x + k];
             a[x + k] = b[y + k];
             b[y + k] = t;
@@ -282,7 +343,8 @@ final class ListedKeyTable {
     }
 
     private static void copy(long[][] p, int from, int to) {
-        System.arraycopy(p[from >>> PAGE_SHIFT], (from & PAGE_MASK) << 2, p[to >>> PAGE_SHIFT], (to & PAGE_MASK) << 2, 4);
+        System.arraycopy(p[from >>> PAGE_SHIFT], (from & PAGE_MASK) * CELL_LONGS, p[to >>> PAGE_SHIFT],
+                (to & PAGE_MASK) * CELL_LONGS, CELL_LONGS);
     }
 
     /** In-place MSD radix sort (American flag sort) of cells [from, to) on the byte of hi at {@code shift}. */
@@ -375,24 +437,21 @@ final class ListedKeyTable {
                 int position = i + offset[i - first];
                 int previous = i == 0 ? -1 : i - 1 + (i == first ? before[block] : offset[i - first - 1]);
                 long[] from = p[i >>> PAGE_SHIFT];
-                int f = (i & PAGE_MASK) << 2;
+                int f = (i & PAGE_MASK) * CELL_LONGS;
                 long hi = from[f];
                 long lo = from[f + 1];
-                long flags = from[f + FLAGS];
-                long modified = from[f + MODIFIED];
+                long facts = from[f + FACTS];
                 long[] to = p[position >>> PAGE_SHIFT];
-                int t = (position & PAGE_MASK) << 2;
+                int t = (position & PAGE_MASK) * CELL_LONGS;
                 to[t] = hi;
                 to[t + 1] = lo;
-                to[t + FLAGS] = flags;
-                to[t + MODIFIED] = modified;
+                to[t + FACTS] = facts;
                 for (int gap = Math.max(previous + 1, 0); gap < position; gap++) {
                     long[] g = p[gap >>> PAGE_SHIFT];
-                    int at = (gap & PAGE_MASK) << 2;
+                    int at = (gap & PAGE_MASK) * CELL_LONGS;
                     g[at] = hi;
                     g[at + 1] = lo;
-                    g[at + FLAGS] = ABSENT;
-                    g[at + MODIFIED] = 0;
+                    g[at + FACTS] = ABSENT;
                 }
             }
         }
