@@ -153,6 +153,7 @@ public final class BucketListing {
         if (failed == null && unfinished.get() != 0) {
             failed = new IllegalStateException(unfinished.get() + " partitions of the listing never ended");
         }
+        long sealStarted = System.nanoTime();
         ListedKeyTable table = keys.seal();
         List<ListingCoverage.Part> primary = new ArrayList<>();
         List<ListingCoverage.Part> archive = new ArrayList<>();
@@ -164,9 +165,10 @@ public final class BucketListing {
         }
         // a filter only comes with a complete listing: a partial one would say "absent" wrongly
         PresenceFilter filter = failed == null ? PresenceFilter.of(table, started) : null;
+        long sealMillis = (System.nanoTime() - sealStarted) / 1_000_000;
         PresenceIndex index = new PresenceIndex(table, buckets.get(0), buckets.size() > 1 ? buckets.get(1) : null,
                 new ListingCoverage(primary), new ListingCoverage(archive), started, table.totalSize(0), filter,
-                new ListingStats(requests.get(), partitions.get(), splits.get()));
+                new ListingStats(requests.get(), partitions.get(), splits.get(), sealMillis));
         if (failed != null) {
             throw new ListingFailedException(index, failed);
         }

@@ -118,8 +118,9 @@ public class PresenceSteps {
         cycle.setOverReplicationThreshold(OverReplicationThreshold.of(replicationFactor, capacityBytes, index.totalBytes()));
         cycle.trackHandledKeysIn(index);
         ListingStats stats = index.stats();
-        LOG.info("cycle {}: presence index of {} keys built in {} ms ({} list requests, {} partitions, {} split)",
-                cycle.getCycle(), index.entries(), latestBuildTime.toMillis(), stats.requests(), stats.partitions(), stats.splits());
+        LOG.info("cycle {}: presence index of {} keys built in {} ms ({} list requests, {} partitions, {} split; sealed in {} ms)",
+                cycle.getCycle(), index.entries(), latestBuildTime.toMillis(), stats.requests(), stats.partitions(), stats.splits(),
+                stats.sealMillis());
         latest = index;
         index.filter().ifPresent(f -> servedFilter = f);
     }

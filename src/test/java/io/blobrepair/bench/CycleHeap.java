@@ -81,16 +81,21 @@ final class CycleHeap {
     }
 
     /**
-     * The smallest -Xmx in MiB, between {@code lowMb} and {@code highMb}, with which one
-     * {@code --once} cycle of a node with {@code settings} completes (exit 0) within
-     * {@code limitSeconds}; -1 when even {@code highMb} does not.
+     * The smallest -Xmx in MiB, to 8 MiB, with which one {@code --once} cycle of a node with
+     * {@code settings} completes (exit 0) within {@code limitSeconds}: from {@code startMb},
+     * doubled until a cycle completes (at most 8 GiB; -1 if none does), then halved towards
+     * {@code lowMb}.
      */
-    static int bisect(Map<String, String> settings, TestDb db, int lowMb, int highMb, long limitSeconds) throws Exception {
-        if (!completes(settings, db, highMb, limitSeconds)) {
-            return -1;
+    static int bisect(Map<String, String> settings, TestDb db, int lowMb, int startMb, long limitSeconds) throws Exception {
+        int high = startMb;
+        while (!completes(settings, db, high, limitSeconds)) {
+            if (high >= 8192) {
+                return -1;
+            }
+            lowMb = high;
+            high *= 2;
         }
         int low = lowMb;
-        int high = highMb;
         while (high - low > 8) {
             int mid = (low + high) / 2;
             if (completes(settings, db, mid, limitSeconds)) {
@@ -107,9 +112,12 @@ final class CycleHeap {
         ProcessBuilder pb = new ProcessBuilder(java, "-Xmx" + xmxMb + "m", "-XX:+ExitOnOutOfMemoryError",
                 "-Dlogback.configurationFile=bench/logback-bench.xml", "-cp", System.getProperty("java.class.path"),
                 "io.blobrepair.BlobRepairApplication", "--once");
-        settings.forEach((key, value) -> pb.environment().put(key.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_'), value));
+        Map<String, String> child = new LinkedHashMap<>(settings);
+        child.put("repair.cleanup-every", "1000000"); // every attempt the same kind of cycle: never a cleanup
+        child.forEach((key, value) -> pb.environment().put(key.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_'), value));
         pb.redirectErrorStream(true);
-        pb.redirectOutput(ProcessBuilder.Redirect.DISCARD);
+        Path log = Path.of("target", "bench-xmx-" + settings.get("repair.s3.bucket") + "-" + xmxMb + "m.log");
+        pb.redirectOutput(log.toFile());
         long started = System.nanoTime();
         Process process = pb.start();
         boolean finished = process.waitFor(limitSeconds, TimeUnit.SECONDS);
@@ -117,8 +125,8 @@ final class CycleHeap {
             process.destroyForcibly().waitFor();
         }
         boolean ok = finished && process.exitValue() == 0;
-        RepairBenchmark.log("    -Xmx%dm: %s in %,d ms", xmxMb, ok ? "completed" : finished ? "failed" : "over the time limit",
-                (System.nanoTime() - started) / 1_000_000);
+        RepairBenchmark.log("    -Xmx%dm: %s in %,d ms (output: %s)", xmxMb, ok ? "completed" : finished ? "failed" : "over the time limit",
+                (System.nanoTime() - started) / 1_000_000, log);
         // a cycle that died must not be resumed by the next attempt: it would walk only the rest
         db.execute("UPDATE repair_runs SET finished_at = now(), aborted_reason = 'bench: -Xmx attempt' WHERE finished_at IS NULL");
         return ok;

@@ -20,6 +20,8 @@ import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.ListObjectsV2Request;
 import software.amazon.awssdk.services.s3.model.ListObjectsV2Response;
 
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.lang.ref.Reference;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
@@ -205,7 +207,9 @@ public final class RepairBenchmark {
                 peakKeys = node.bean("presenceSteps", PresenceSteps.class).latest().entries();
             }
             double peakBytesPerKey = peak.bytes() / (double) Math.max(1, peakKeys);
-            Integer bisectBytesPerKey = o.xmxBisect() ? xmxBisect(s3, listingDb, peer, peakKeys) : null;
+            // the child JVMs of the bisection get ten times what the same cycle took here, and a minute to start
+            long limitSeconds = 60 + allPresent.report.durationMs() / 100;
+            Integer bisectBytesPerKey = o.xmxBisect() ? xmxBisect(s3, listingDb, peer, peakKeys, limitSeconds) : null;
 
             // (d) a full cycle with HeadObject per key (same layout, same 1% missing)
             Cycle head = null;
@@ -236,6 +240,8 @@ public final class RepairBenchmark {
             row("(b) our listing, list-parallelism " + LIST_PARALLELISM, String.format("%,d ms  %s", buildMs, Arrays.toString(timed.buildMs)));
             row("    our listing / raw listing", String.format("%.2f", ratio));
             row("    list requests: raw / ours / bound", timed.rawRequests + " / " + timed.buildRequests + " / " + listBound);
+            row("    raw listing: client CPU per key / our sealing", String.format("%.1f µs / %,d ms", timed.clientCpuMicrosPerKey,
+                    timed.sealMs));
             row("(a') raw listing, S3 answering " + latency + " late", String.format("%,d ms  %s", rawSlowMs, Arrays.toString(slow.rawMs)));
             row("(b') our listing, S3 answering " + latency + " late", String.format("%,d ms  %s", buildSlowMs, Arrays.toString(slow.buildMs)));
             row("    list speedup at " + latency + " (raw / ours)", String.format("%.1f×", speedup));
@@ -254,7 +260,8 @@ public final class RepairBenchmark {
                 row("(d) cycle, presence=head", "skipped (--skip-head)");
             }
             row("(e) cycle heap per key at its peak (measured)", String.format("%.1f bytes (%s)", peakBytesPerKey, peak.where()));
-            row("    -Xmx bisection, per key", bisectBytesPerKey == null ? "not run (--xmx-bisect)" : bisectBytesPerKey + " bytes");
+            row("    -Xmx bisection, per key", !o.xmxBisect() ? "not run (--xmx-bisect)"
+                    : bisectBytesPerKey == null ? "no cycle completed within the limit" : bisectBytesPerKey + " bytes");
             row("index heap per entry (measured, incl. filter)", String.format("%.1f bytes", indexBytesPerEntry));
             row("index lookups/s (1 thread, median of " + runs + ")", String.format("%,d", median(lookupRates)));
             row("per-CID route, CIDs/s (all present, w/o listing)", String.format("%,d", Math.round(cidsPerSecond)));
@@ -286,6 +293,8 @@ public final class RepairBenchmark {
             out.put("raw_list_latency_ms_runs", slow.rawMs);
             out.put("index_build_latency_ms_runs", slow.buildMs);
             out.put("index_build_vs_raw_list", round3(ratio));
+            out.put("list_client_cpu_us_per_key", Math.round(timed.clientCpuMicrosPerKey * 100) / 100.0);
+            out.put("seal_ms", timed.sealMs);
             out.put("raw_list_requests", timed.rawRequests);
             out.put("index_build_requests", timed.buildRequests);
             out.put("index_build_latency_requests", slow.buildRequests);
@@ -319,26 +328,31 @@ public final class RepairBenchmark {
      * The -Xmx bisection (see {@link CycleHeap#bisect}): the smallest heap for one {@code --once}
      * cycle of the listing bucket, minus that of a small bucket of the same kind, per key.
      */
-    private static Integer xmxBisect(TestS3 s3, TestDb db, TestPeer peer, long keys) throws Exception {
+    private static Integer xmxBisect(TestS3 s3, TestDb db, TestPeer peer, long keys, long limitSeconds) throws Exception {
         s3.createBucket(SMALL_BUCKET);
         TestDb smallDb = TestDb.create();
         smallDb.createSchema();
         seed(SMALL_KEYS, 0, s3, peer, smallDb, null, SMALL_BUCKET);
-        // the child's limit: three times what the cycle takes in this JVM, at least a minute
-        log("  -Xmx bisection of %,d keys ...", keys);
+        log("  -Xmx bisection of %,d keys (time limit %,d s) ...", keys, limitSeconds);
         int large = CycleHeap.bisect(nodeSettings(s3, LISTING_BUCKET, db, peer, "listing"), db, 32,
-                (int) Math.max(256, keys * 400 >> 20), Math.max(60, keys / 5_000));
+                (int) Math.max(128, keys * 200 >> 20), limitSeconds);
         log("  -Xmx bisection of %,d keys ...", SMALL_KEYS);
-        int small = CycleHeap.bisect(nodeSettings(s3, SMALL_BUCKET, smallDb, peer, "listing"), smallDb, 16, 256, 60);
+        int small = CycleHeap.bisect(nodeSettings(s3, SMALL_BUCKET, smallDb, peer, "listing"), smallDb, 16, 128, 60);
         if (large < 0 || small < 0) {
+            log("  -Xmx bisection: no cycle completed within the limit");
             return null;
         }
         log("  smallest -Xmx: %d MiB for %,d keys, %d MiB for %,d", large, keys, small, SMALL_KEYS);
         return (int) Math.round(((long) (large - small) << 20) / (double) (keys - SMALL_KEYS));
     }
 
-    /** Timings and request counts of the interleaved raw listings and index builds. */
-    private record ListingRuns(long[] rawMs, long[] buildMs, long rawRequests, long buildRequests) {
+    /**
+     * Timings and request counts of the interleaved raw listings and index builds; the listing
+     * thread's CPU time per key of the raw listing (the SDK's request and XML parsing: what a
+     * listing costs the client whatever its latency); our last build's sealing time.
+     */
+    private record ListingRuns(long[] rawMs, long[] buildMs, long rawRequests, long buildRequests, double clientCpuMicrosPerKey,
+                               long sealMs) {
     }
 
     /** (a) and (b), {@code runs} times each, interleaved; each checks it saw every key. */
@@ -346,26 +360,33 @@ public final class RepairBenchmark {
                                            int expectedKeys, int runs, String how) {
         long[] raw = new long[runs];
         long[] build = new long[runs];
+        long[] clientCpu = new long[runs];
         long rawRequests = 0;
         long buildRequests = 0;
+        long sealMs = 0;
+        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
         for (int r = 0; r < runs; r++) {
             long before = counter.count("ListObjects");
+            long cpu0 = threads.getCurrentThreadCpuTime();
             long t0 = System.nanoTime();
             long listed = rawListing(client, LISTING_BUCKET);
             raw[r] = ms(t0);
+            clientCpu[r] = threads.getCurrentThreadCpuTime() - cpu0;
             rawRequests = counter.count("ListObjects") - before;
             check(listed == expectedKeys, "raw listing saw " + listed + " keys, expected " + expectedKeys);
 
             before = counter.count("ListObjects");
             t0 = System.nanoTime();
-            int entries = route.build().entries();
+            PresenceIndex index = route.build();
             build[r] = ms(t0);
+            int entries = index.entries();
+            sealMs = index.stats().sealMillis();
             buildRequests = counter.count("ListObjects") - before;
             check(entries == expectedKeys, "index has " + entries + " keys, expected " + expectedKeys);
             log("  %s, run %d: raw listing %,d ms (%d requests), our listing %,d ms (%d requests)", how, r + 1, raw[r],
                     rawRequests, build[r], buildRequests);
         }
-        return new ListingRuns(raw, build, rawRequests, buildRequests);
+        return new ListingRuns(raw, build, rawRequests, buildRequests, median(clientCpu) / 1000.0 / expectedKeys, sealMs);
     }
 
     /** Keys as a cycle meets them: a fresh String each, made from one packed byte array in a shuffled order. */
