@@ -1,15 +1,19 @@
 #!/usr/bin/env bash
 # Side-by-side benchmark against an in-process S3 server (s3proxy) and PostgreSQL: the raw SDK
-# listing (the floor) vs our index build, a full cycle with the presence index vs one with
-# per-key HeadObject, the index's heap per entry and lookup rate, and the per-CID route's rate.
+# listing (the floor) vs our listing (the presence-index route), without and with the S3 server
+# answering each request L ms late, a full cycle with the presence index vs one with per-key
+# HeadObject, the heap of a whole cycle per key at its peak, the index's heap per entry and lookup
+# rate, and the per-CID route's rate.
 #
-#   bench/run.sh [N] [--skip-head | --head-sample K] [--runs R]
+#   bench/run.sh [N] [--skip-head | --head-sample K] [--runs R] [--s3-latency-ms L] [--xmx-bisect]
 #
 # N: CIDs in the work lists (default 100000; 1% of them missing from the bucket, held by a peer).
 # The head-mode cycle sends one HeadObject per CID over HTTP, several minutes per 100,000 on two
 # cores: by default it runs on the first min(N, 100000) CIDs (its own bucket and database, seeded
 # the same way); --head-sample K changes that, --skip-head leaves it out. --runs R: timed runs of
-# the raw listing, the index build and the lookups (default 3, medians reported).
+# the raw listing, the index build and the lookups (default 3, medians reported). --s3-latency-ms L:
+# the server's delay per request in the second listing comparison (default 20; list_speedup_at_<L>ms).
+# --xmx-bisect: also the smallest -Xmx with which --once completes a cycle in a child JVM (slow).
 # Progress and the table go to stdout; its last line is one JSON object. Maven's and the
 # service's logs go to stderr (bench/logback-bench.xml: warnings and errors only).
 # BENCH_JAVA_OPTS adds JVM options (e.g. BENCH_JAVA_OPTS=-Xlog:gc:file=target/bench-gc.log).

@@ -54,7 +54,9 @@ import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Configuration;
 import org.apache.camel.ExtendedStartupListener;
+import org.apache.camel.builder.ThreadPoolProfileBuilder;
 import org.apache.camel.component.quartz.QuartzComponent;
+import org.apache.camel.spi.ExecutorServiceManager;
 import org.apache.camel.spi.PropertiesComponent;
 import org.apache.camel.spi.Registry;
 import org.apache.camel.support.service.ServiceSupport;
@@ -68,6 +70,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
+import java.util.concurrent.ExecutorService;
 
 /**
  * Wires the service: reads and checks every {@code repair.*} option once (a bad value stops
@@ -78,6 +81,9 @@ import java.util.function.Function;
 public class BlobRepairConfiguration implements CamelConfiguration {
 
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(BlobRepairConfiguration.class);
+
+    /** The thread-pool profile of the listing's partitions. */
+    static final String LISTING_POOL_PROFILE = "presence-listing";
 
     /** Rows per work-list batch; the cursor is saved after each. */
     static final int WORK_BATCH_SIZE = 1000;
@@ -156,8 +162,9 @@ public class BlobRepairConfiguration implements CamelConfiguration {
         CycleTracker tracker = new CycleTracker(runStore, s3Requests, knownPresent, settings.cleanupEvery(),
                 settings.abortRetryDelay(), clock);
         LostBlobs lostBlobs = new LostBlobs(dataSource);
-        PresenceSteps presence = new PresenceSteps(new PresenceIndexBuilder(s3, settings.s3().bucket(), clock, settings.listParallelism()), clock,
-                settings.presence() == RepairSettings.PresenceMode.LISTING);
+        PresenceSteps presence = new PresenceSteps(new PresenceIndexBuilder(s3, settings.s3().bucket(), settings.archiveBucket(),
+                clock, settings.listParallelism()), clock, settings.presence() == RepairSettings.PresenceMode.LISTING,
+                context.createProducerTemplate());
         // camel-micrometer-prometheus serves the registry bound as "metricsRegistry": share it
         MeterRegistry meters = registry.lookupByNameAndType("metricsRegistry", MeterRegistry.class);
         if (meters == null) {
@@ -183,6 +190,7 @@ public class BlobRepairConfiguration implements CamelConfiguration {
         registry.bind("peerHealth", peerHealth);
         registry.bind("cycleTracker", tracker);
         registry.bind("presenceSteps", presence);
+        registry.bind("presenceListingPool", listingPool(context, settings.listParallelism()));
         registry.bind("workListWalk", new WorkListWalk(new WorkListStore(dataSource, WORK_BATCH_SIZE), tracker, clock));
         registry.bind("peerAuth", peerAuth);
         registry.bind("nodeFollower", follower);
@@ -196,7 +204,7 @@ public class BlobRepairConfiguration implements CamelConfiguration {
         Duration cleanupPeriod = settings.interval().multipliedBy(settings.cleanupEvery());
         CidFailures cidFailures = new CidFailures(dataSource);
         registry.bind("cycleSetup", new CycleSetup(follower, peerHealth, cidFailures, settings.cidFailureMaxCycles(), cleanupPeriod, events, clock));
-        registry.bind("batchTriage", new BatchTriage(knownPresent, new Buckets(settings.s3().bucket(), Optional.empty()), clock));
+        registry.bind("batchTriage", new BatchTriage(knownPresent, new Buckets(settings.s3().bucket(), settings.archiveBucket()), clock));
         registry.bind("presenceLookup", new PresenceLookup(knownPresent));
         registry.bind("contentCheck", new ContentCheck());
         registry.bind("holderCheck", new HolderCheck(peers));
@@ -255,6 +263,18 @@ public class BlobRepairConfiguration implements CamelConfiguration {
                     "the URL of a running reference node whose /health_check and /internal/blobs/location answer as the"
                             + " reference's do (" + e.getMessage() + ")");
         }
+    }
+
+    /**
+     * The threads that list the bucket's partitions (repair.list-parallelism of them), from the
+     * thread-pool profile "presence-listing": one pool shared by the split of the first partitions
+     * and the splits of the partitions split further, so no more requests are in flight than that.
+     */
+    public static ExecutorService listingPool(CamelContext context, int parallelism) {
+        ExecutorServiceManager executors = context.getExecutorServiceManager();
+        executors.registerThreadPoolProfile(new ThreadPoolProfileBuilder(LISTING_POOL_PROFILE)
+                .poolSize(parallelism).maxPoolSize(parallelism).maxQueueSize(-1).build());
+        return executors.newThreadPool(BlobRepairConfiguration.class, LISTING_POOL_PROFILE, LISTING_POOL_PROFILE);
     }
 
     private static HikariDataSource dataSource(RepairSettings.Db db) {

@@ -1,11 +1,6 @@
 package io.blobrepair.index;
 
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
-import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
-import java.util.Objects;
 import java.util.concurrent.locks.StampedLock;
 
 /**
@@ -39,8 +34,8 @@ import java.util.concurrent.locks.StampedLock;
  * once holes make up an eighth of the used positions) and by {@link #trimToSize()}.
  *
  * <h2>Keys and the false-"present" bound</h2>
- * A key is identified by MurmurHash3 x64 128 (seed 0) of its UTF-8 bytes, the same value as
- * commons-codec's {@code MurmurHash3.hash128x64(key.getBytes(UTF_8))}; the key itself is not kept.
+ * A key is identified by its {@link KeyHash} (MurmurHash3 x64 128 of its UTF-8 bytes); the key
+ * itself is not kept.
  * Two different keys with the same 128-bit hash are one key to this table: a lookup of a key that
  * was never put would report the other key's facts, i.e. a never-listed key would look
  * <em>present</em>. Treating the hash as a random function of distinct keys, with {@code n} keys
@@ -52,8 +47,6 @@ import java.util.concurrent.locks.StampedLock;
  *       n = 1e6, so at most m&middot;n/2<sup>128</sup> over m such lookups.</li>
  * </ul>
  * These bounds assume keys not crafted against MurmurHash3, which is not a cryptographic hash.
- * Unpaired surrogates are encoded as {@code '?'} by {@link String#getBytes}, so strings differing
- * only there are the same key (real storage keys are valid UTF-8 and cannot contain them).
  *
  * <h2>Thread safety</h2>
  * <ul>
@@ -92,10 +85,6 @@ public final class CompactKeyTable {
     private static final int SIZE = 2;
     private static final int MODIFIED = 3;
 
-    private static final VarHandle LONG_LE =
-            MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
-    private static final long C1 = 0x87c37b91114253d5L;
-    private static final long C2 = 0x4cf5ad432745937fL;
 
     /**
      * The page directories a lookup reads, replaced whole whenever one of them changes. Pages may
@@ -115,9 +104,6 @@ public final class CompactKeyTable {
             int last = entries.length - 1;
             this.positions = (last << ENTRY_PAGE_SHIFT) + (entries[last].length >> 2);
         }
-    }
-
-    private record Hash(long hi, long lo) {
     }
 
     private final StampedLock lock = new StampedLock();
@@ -148,12 +134,29 @@ public final class CompactKeyTable {
      * @throws IllegalStateException when the table already holds {@link #MAX_ENTRIES} keys
      */
     public void put(String key, long size, long lastModifiedMillis) {
-        Hash h = hash(key);
+        put(hash(key), size, lastModifiedMillis, true);
+    }
+
+    /**
+     * Adds the key of {@code h} with the given facts unless it is present; returns whether it
+     * was added. Atomic: of concurrent calls for one key, exactly one returns true.
+     *
+     * @throws IllegalStateException when the table already holds {@link #MAX_ENTRIES} keys
+     */
+    boolean addIfAbsent(KeyHash h, long size, long lastModifiedMillis) {
+        return put(h, size, lastModifiedMillis, false);
+    }
+
+    /** Adds the key, or replaces its facts when {@code replace}; returns whether it was added. */
+    private boolean put(KeyHash h, long size, long lastModifiedMillis, boolean replace) {
         long stamp = lock.writeLock();
         try {
             Tables t = tables;
-            int slot = probe(t, h.hi, h.lo);
+            int slot = probe(t, h.hi(), h.lo());
             boolean added = slot < 0;
+            if (!added && !replace) {
+                return false;
+            }
             if (added) {
                 t = roomForOne(t);
                 slot = used++;
@@ -163,11 +166,12 @@ public final class CompactKeyTable {
             page[at + SIZE] = size;
             page[at + MODIFIED] = lastModifiedMillis;
             if (added) {
-                page[at] = h.hi;
-                page[at + 1] = h.lo;
-                link(t.index, t.mask, h.hi, h.lo, slot);
+                page[at] = h.hi();
+                page[at + 1] = h.lo();
+                link(t.index, t.mask, h.hi(), h.lo(), slot);
                 live = live + 1;
             }
+            return added;
         } finally {
             lock.unlockWrite(stamp);
         }
@@ -175,14 +179,14 @@ public final class CompactKeyTable {
 
     /** Removes {@code key}; returns whether it was present. */
     public boolean remove(String key) {
-        Hash h = hash(key);
+        KeyHash h = hash(key);
         long stamp = lock.writeLock();
         try {
             Tables t = tables;
             int[][] index = t.index;
             int mask = t.mask;
-            int tag = tag(h.lo, mask);
-            int cell = (int) h.hi & mask;
+            int tag = tag(h.lo(), mask);
+            int cell = (int) h.hi() & mask;
             int slot;
             while (true) {
                 int v = index[cell >>> INDEX_PAGE_SHIFT][cell & INDEX_PAGE_MASK];
@@ -191,7 +195,7 @@ public final class CompactKeyTable {
                 }
                 if ((v & ~mask) == tag) {
                     slot = (v & mask) - 1;
-                    if (hiOf(t, slot) == h.hi && loOf(t, slot) == h.lo) {
+                    if (hiOf(t, slot) == h.hi() && loOf(t, slot) == h.lo()) {
                         break;
                     }
                 }
@@ -229,18 +233,18 @@ public final class CompactKeyTable {
      * {@link #size(int)} and {@link #lastModified(int)}.
      */
     public int find(String key) {
-        Hash h = hash(key);
+        KeyHash h = hash(key);
         StampedLock l = lock;
         long stamp = l.tryOptimisticRead();
         if (stamp != 0L) {
-            int slot = probe(tables, h.hi, h.lo);
+            int slot = probe(tables, h.hi(), h.lo());
             if (l.validate(stamp)) {
                 return slot;
             }
         }
         stamp = l.readLock();
         try {
-            return probe(tables, h.hi, h.lo);
+            return probe(tables, h.hi(), h.lo());
         } finally {
             l.unlockRead(stamp);
         }
@@ -262,9 +266,9 @@ public final class CompactKeyTable {
         }
         long[] hashes = new long[2 * n];
         for (int i = 0; i < n; i++) {
-            Hash h = hash(keys[i]);
-            hashes[2 * i] = h.hi;
-            hashes[2 * i + 1] = h.lo;
+            KeyHash h = hash(keys[i]);
+            hashes[2 * i] = h.hi();
+            hashes[2 * i + 1] = h.lo();
         }
         StampedLock l = lock;
         long stamp = l.tryOptimisticRead();
@@ -329,8 +333,8 @@ public final class CompactKeyTable {
 
     /** The 128-bit key hash {hi, lo} this table uses, for tests. */
     static long[] hash128(String key) {
-        Hash h = hash(key);
-        return new long[] {h.hi, h.lo};
+        KeyHash h = hash(key);
+        return new long[] {h.hi(), h.lo()};
     }
 
     // --- internals ---------------------------------------------------------------------------
@@ -501,64 +505,7 @@ public final class CompactKeyTable {
         tables = new Tables(index, capacity, pages);
     }
 
-    private static Hash hash(String key) {
-        return murmur3x64x128(Objects.requireNonNull(key, "key").getBytes(StandardCharsets.UTF_8));
-    }
-
-    /** MurmurHash3 x64 128 with seed 0: h1 is hi, h2 is lo. */
-    private static Hash murmur3x64x128(byte[] data) {
-        int length = data.length;
-        int blocksEnd = length & ~15;
-        long h1 = 0;
-        long h2 = 0;
-        for (int i = 0; i < blocksEnd; i += 16) {
-            h1 ^= mixK1((long) LONG_LE.get(data, i));
-            h1 = Long.rotateLeft(h1, 27) + h2;
-            h1 = h1 * 5 + 0x52dce729;
-            h2 ^= mixK2((long) LONG_LE.get(data, i + 8));
-            h2 = Long.rotateLeft(h2, 31) + h1;
-            h2 = h2 * 5 + 0x38495ab5;
-        }
-        int rest = length - blocksEnd;
-        if (rest > 0) {
-            long k1 = 0;
-            long k2 = 0;
-            for (int i = rest - 1; i >= 8; i--) {
-                k2 = (k2 << 8) | (data[blocksEnd + i] & 0xffL);
-            }
-            for (int i = Math.min(rest, 8) - 1; i >= 0; i--) {
-                k1 = (k1 << 8) | (data[blocksEnd + i] & 0xffL);
-            }
-            if (rest > 8) {
-                h2 ^= mixK2(k2);
-            }
-            h1 ^= mixK1(k1);
-        }
-        h1 ^= length;
-        h2 ^= length;
-        h1 += h2;
-        h2 += h1;
-        h1 = fmix64(h1);
-        h2 = fmix64(h2);
-        h1 += h2;
-        h2 += h1;
-        return new Hash(h1, h2);
-    }
-
-    private static long mixK1(long k) {
-        return Long.rotateLeft(k * C1, 31) * C2;
-    }
-
-    private static long mixK2(long k) {
-        return Long.rotateLeft(k * C2, 33) * C1;
-    }
-
-    private static long fmix64(long k) {
-        k ^= k >>> 33;
-        k *= 0xff51afd7ed558ccdL;
-        k ^= k >>> 33;
-        k *= 0xc4ceb9fe1a85ec53L;
-        k ^= k >>> 33;
-        return k;
+    private static KeyHash hash(String key) {
+        return KeyHash.of(key);
     }
 }

@@ -5,7 +5,7 @@ public class ListingFailedException extends RuntimeException {
 
     private final transient PresenceIndex partial;
 
-    public ListingFailedException(PresenceIndex partial, RuntimeException cause) {
+    public ListingFailedException(PresenceIndex partial, Exception cause) {
         super("listing failed: " + cause.getMessage(), cause);
         this.partial = partial;
     }

@@ -1,115 +1,151 @@
 package io.blobrepair.index;
 
 import java.time.Instant;
+import java.util.Objects;
+import java.util.Optional;
 
 /**
- * The bucket's keys as one listing saw them: key → size and last-modified, O(1) lookup, about
- * 40 bytes per key ({@link CompactKeyTable}: keys are kept as 128-bit hashes, never as strings).
+ * The bucket's keys as one listing saw them: key → size and last-modified, in a
+ * {@link ListedKeyTable} (about 38 bytes per key; keys are kept as 128-bit hashes, never as
+ * strings). On a store-all node with an archive bucket ({@code repair.s3.archive-bucket}) it holds
+ * both buckets' keys, each scoped by its bucket: {@link #lookup(String, String)} and the other
+ * two-argument forms name the bucket; the one-argument forms ask about the primary bucket.
  *
- * <p>Its {@link ListingCoverage} says which keys it can answer for: all of them after a complete
- * listing, those up to where each partition got after a partial one, none when the listing
- * failed outright or was not made ({@code repair.presence=head}). Keys it does not cover go to
- * per-key HeadObject. A key deleted during the cycle is {@linkplain #markAbsent(String) marked
- * absent} so the rest of the cycle never trusts a stale "present".
+ * <p>Its {@link ListingCoverage} (one per bucket) says which keys it can answer for: all of them
+ * after a complete listing, those up to where each partition got after a partial one, none when
+ * the listing failed outright or was not made ({@code repair.presence=head}). Keys it does not
+ * cover go to per-key HeadObject. A key deleted during the cycle is {@linkplain #markAbsent(String)
+ * marked absent} so the rest of the cycle never trusts a stale "present".
  */
 public final class PresenceIndex {
 
-    private final CompactKeyTable entries;
+    private final ListedKeyTable keys;
+    private final String bucket;
+    private final String archiveBucket;
     private final ListingCoverage coverage;
+    private final ListingCoverage archiveCoverage;
     private final Instant builtAt;
     private final long totalBytes;
     private final PresenceFilter filter;
+    private final ListingStats stats;
 
-    private PresenceIndex(CompactKeyTable entries, long totalBytes, ListingCoverage coverage, Instant builtAt, PresenceFilter filter) {
-        this.entries = entries;
-        this.totalBytes = totalBytes;
+    PresenceIndex(ListedKeyTable keys, String bucket, String archiveBucket, ListingCoverage coverage,
+                  ListingCoverage archiveCoverage, Instant builtAt, long totalBytes, PresenceFilter filter,
+                  ListingStats stats) {
+        this.keys = keys;
+        this.bucket = bucket;
+        this.archiveBucket = archiveBucket;
         this.coverage = coverage;
+        this.archiveCoverage = archiveCoverage;
         this.builtAt = builtAt;
+        this.totalBytes = totalBytes;
         this.filter = filter;
+        this.stats = stats;
     }
 
-    /** Collects the listed keys of one index, and the Bloom filter of them peers are served. */
-    public static final class Builder {
-        private final CompactKeyTable entries;
-        private final com.google.common.hash.BloomFilter<CharSequence> filter;
-        private long totalBytes;
-
-        private Builder(int expected) {
-            entries = new CompactKeyTable(expected);
-            filter = PresenceFilter.newFilter(expected);
-        }
-
-        public void put(String key, long size, long lastModifiedMillis) {
-            entries.put(key, size, lastModifiedMillis);
-            filter.put(key);
-            totalBytes += size;
-        }
-
-        /** A filter only comes with a complete listing: a partial one would say "absent" wrongly. */
-        public PresenceIndex build(ListingCoverage coverage, Instant builtAt) {
-            return new PresenceIndex(entries, totalBytes, coverage, builtAt,
-                    coverage.isComplete() ? PresenceFilter.of(filter, builtAt) : null);
-        }
-    }
-
-    public static Builder builder(int expectedEntries) {
-        return new Builder(expectedEntries);
-    }
-
-    /** No listing: every presence check goes to HeadObject. */
+    /** No listing: every presence check, in any bucket, goes to HeadObject. */
     public static PresenceIndex unavailable(Instant at) {
-        return new PresenceIndex(new CompactKeyTable(0), 0, ListingCoverage.none(), at, null);
+        return new PresenceIndex(ListedKeyTable.empty(), null, null, ListingCoverage.none(), ListingCoverage.none(), at, 0,
+                null, ListingStats.NONE);
     }
 
     /** Whether the index answers for at least some keys. */
     public boolean available() {
-        return coverage.coversAnything();
+        return coverage.coversAnything() || archiveCoverage.coversAnything();
     }
 
-    /** Whether the listing saw every key that could be {@code key}: then a miss means absent. */
+    /** Whether the listing saw every key of the primary bucket that could be {@code key}: then a miss means absent. */
     public boolean covers(String key) {
         return coverage.covers(key);
     }
 
-    /** The Bloom filter of a complete listing, to serve to peers. */
-    public java.util.Optional<PresenceFilter> filter() {
-        return java.util.Optional.ofNullable(filter);
+    /** As {@link #covers(String)}, in {@code bucket} (the primary or the archive bucket). */
+    public boolean covers(String bucket, String key) {
+        long scope = scope(bucket);
+        return scope >= 0 && (scope == 0 ? coverage : archiveCoverage).covers(key);
+    }
+
+    /** The listed facts of {@code key} in the primary bucket, or null when the listing did not see it. */
+    public ObjectFacts lookup(String key) {
+        return lookup(key, 0);
+    }
+
+    /** As {@link #lookup(String)}, in {@code bucket}. */
+    public ObjectFacts lookup(String bucket, String key) {
+        long scope = scope(bucket);
+        return scope < 0 ? null : lookup(key, scope);
+    }
+
+    private ObjectFacts lookup(String key, long scope) {
+        KeyHash h = KeyHash.of(key);
+        int cell = keys.find(h.hi(), h.lo(), scope);
+        return cell < 0 ? null : new ObjectFacts(keys.size(cell), keys.lastModified(cell));
+    }
+
+    /** The blob is gone from the primary bucket: later lookups in this cycle find it absent. Thread-safe. */
+    public void markAbsent(String key) {
+        markAbsent(key, 0);
+    }
+
+    /** As {@link #markAbsent(String)}, in {@code bucket}. */
+    public void markAbsent(String bucket, String key) {
+        long scope = scope(bucket);
+        if (scope >= 0) {
+            markAbsent(key, scope);
+        }
+    }
+
+    private void markAbsent(String key, long scope) {
+        KeyHash h = KeyHash.of(key);
+        keys.markAbsent(h.hi(), h.lo(), scope);
+    }
+
+    /** The keys this cycle has handled, keyed on this index's cells (see {@link SeenKeys}). */
+    public SeenKeys newSeenKeys() {
+        return new SeenKeys(keys, archiveBucket != null);
+    }
+
+    /** The Bloom filter of a complete listing (of both buckets with an archive bucket), to serve to peers. */
+    public Optional<PresenceFilter> filter() {
+        return Optional.ofNullable(filter);
     }
 
     public Instant builtAt() {
         return builtAt;
     }
 
-    /** The listed facts of {@code key}, or null when the listing did not see it. */
-    public ObjectFacts lookup(String key) {
-        int slot = entries.find(key);
-        return slot < 0 ? null : new ObjectFacts(entries.size(slot), entries.lastModified(slot));
-    }
-
+    /** Listed keys still present, in both buckets. */
     public int entries() {
-        return entries.entries();
+        return keys.entries();
     }
 
-    /** Bytes the listing counted: the node's used space (complete listings only). */
+    /** Bytes the listing counted in the primary bucket: the node's used space (complete listings only). */
     public long totalBytes() {
         return totalBytes;
     }
 
-    public void markAbsent(String key) {
-        entries.remove(key);
+    /** How the listing went: requests, partitions, splits. */
+    public ListingStats stats() {
+        return stats;
     }
 
-    /** Whether the listing of {@code bucket} saw every key that could be {@code key}. */
-    public boolean covers(String bucket, String key) {
-        return covers(key);
-    }
-
-    /** The listed facts of {@code key} in {@code bucket}, or null when the listing did not see it. */
-    public ObjectFacts lookup(String bucket, String key) {
-        return lookup(key);
-    }
-
-    public void markAbsent(String bucket, String key) {
-        markAbsent(key);
+    /**
+     * 0 for the primary bucket, {@link ListedKeyTable#ARCHIVE} for the archive bucket; -1 for any
+     * bucket of an {@linkplain #unavailable unavailable} index, which covers nothing.
+     *
+     * @throws IllegalArgumentException for a bucket this index did not list
+     */
+    private long scope(String name) {
+        Objects.requireNonNull(name, "bucket");
+        if (name.equals(bucket)) {
+            return 0;
+        }
+        if (name.equals(archiveBucket)) {
+            return ListedKeyTable.ARCHIVE;
+        }
+        if (bucket == null) {
+            return -1;
+        }
+        throw new IllegalArgumentException("not a bucket of this presence index: " + name);
     }
 }

@@ -61,7 +61,8 @@ public record RepairSettings(
         Optional<String> nodeUrl,
         Set<String> explicitKeys,
         Optional<String> eventsUri,
-        Optional<Path> routesDir) {
+        Optional<Path> routesDir,
+        Optional<String> archiveBucket) {
 
     /** The reference network's replication factor, used unless set or read from the node. */
     public static final int DEFAULT_REPLICATION_FACTOR = 4;
@@ -189,7 +190,20 @@ public record RepairSettings(
                 nodeUrl,
                 Set.copyOf(explicitKeys),
                 r.optional("repair.events.uri"),
-                r.optional("repair.routes.dir").map(dir -> r.directory("repair.routes.dir", dir)));
+                r.optional("repair.routes.dir").map(dir -> r.directory("repair.routes.dir", dir)),
+                archiveBucket(r));
+    }
+
+    /** A store-all node's second bucket, listed into the same presence index; never the primary bucket itself. */
+    private static Optional<String> archiveBucket(Reader r) {
+        if (r.optional("repair.s3.archive-bucket").isEmpty()) {
+            return Optional.empty();
+        }
+        String archive = r.bucket("repair.s3.archive-bucket");
+        if (archive.equals(r.bucket("repair.s3.bucket"))) {
+            throw new InvalidSettingException("repair.s3.archive-bucket", archive, "a bucket other than repair.s3.bucket");
+        }
+        return Optional.of(archive);
     }
 
     /** Parses one value at a time and says exactly what was wrong. */

@@ -3,12 +3,13 @@ package io.blobrepair.repair;
 import io.blobrepair.placement.NetworkView;
 import io.blobrepair.placement.OverReplicationThreshold;
 import io.blobrepair.placement.PlacementPolicy;
+import io.blobrepair.index.PresenceIndex;
+import io.blobrepair.index.SeenKeys;
 
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -29,7 +30,7 @@ public final class CycleState {
     private final Instant startedAt;
     private final RepairCounters counters;
     private final Map<String, Long> s3RequestsAtStart;
-    private final Set<String> handledKeys = ConcurrentHashMap.newKeySet();
+    private volatile SeenKeys handledKeys = SeenKeys.withoutIndex();
     private final LongAdder contentSize = new LongAdder();
     private final Map<String, String> cursors = new HashMap<>();
     private volatile String phase;
@@ -151,9 +152,17 @@ public final class CycleState {
         this.failingCids = failing;
     }
 
-    /** Marks a storage key handled; false when it already was in this cycle. */
+    /** Marks a storage key handled; false when it already was in this cycle. Thread-safe. */
     public boolean firstTimeSeen(String storageKey) {
-        return handledKeys.add(storageKey);
+        return handledKeys.firstTime(storageKey);
+    }
+
+    /**
+     * Tracks handled keys on the cells of the cycle's presence index from now on (one bit per
+     * listed key, no key strings): called when the index is set, before any key is handled.
+     */
+    public void trackHandledKeysIn(PresenceIndex index) {
+        handledKeys = index.newSeenKeys();
     }
 
     public void addContentSize(long bytes) {

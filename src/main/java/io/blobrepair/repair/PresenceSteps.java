@@ -1,13 +1,19 @@
 package io.blobrepair.repair;
 
-import io.blobrepair.index.PresenceIndex;
+import io.blobrepair.index.BucketListing;
 import io.blobrepair.index.ListingFailedException;
+import io.blobrepair.index.ListingPartition;
+import io.blobrepair.index.ListingStats;
 import io.blobrepair.index.PresenceFilter;
+import io.blobrepair.index.PresenceIndex;
 import io.blobrepair.index.PresenceIndexBuilder;
 import io.blobrepair.peer.PeerFilters;
 import org.apache.camel.Exchange;
+import org.apache.camel.ProducerTemplate;
+import org.apache.camel.support.DefaultExchange;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.services.s3.model.ListObjectsV2Response;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -15,25 +21,34 @@ import java.time.Instant;
 import java.util.OptionalLong;
 
 /**
- * The cycle route's presence steps: build the index from one listing, or, when the listing
- * fails or is switched off ({@code repair.presence=head}), an unavailable index that sends
- * every presence check to per-key HeadObject.
+ * The presence steps of the routes: the listing of the bucket into the index (route
+ * {@code presence-index}: plan, list a partition's pages, add each, finish), what the cycle does
+ * with the index it got, and, when the listing fails or is switched off ({@code repair.presence=head}),
+ * an unavailable index that sends every presence check to per-key HeadObject.
  */
 public class PresenceSteps {
 
+    /** Exchange property: the {@link BucketListing} in progress. */
+    public static final String LISTING = "presenceListing";
+    /** Exchange property: the {@link ListingPartition} a {@code list-partition} exchange lists. */
+    public static final String PARTITION = "listingPartition";
+    private static final String PRESENCE_INDEX_ROUTE = "direct:presence-index";
     private static final Logger LOG = LoggerFactory.getLogger(PresenceSteps.class);
 
     private final PresenceIndexBuilder builder;
     private final Clock clock;
     private final boolean listing;
+    private final ProducerTemplate routes;
     private volatile PresenceIndex latest;
     private volatile PresenceFilter servedFilter;
     private volatile Duration latestBuildTime = Duration.ZERO;
 
-    public PresenceSteps(PresenceIndexBuilder builder, Clock clock, boolean listing) {
+    /** {@code routes} runs the {@code presence-index} route for {@link #rebuild()}. */
+    public PresenceSteps(PresenceIndexBuilder builder, Clock clock, boolean listing, ProducerTemplate routes) {
         this.builder = builder;
         this.clock = clock;
         this.listing = listing;
+        this.routes = routes;
     }
 
     /** False with {@code repair.presence=head} (credentials without s3:ListBucket). */
@@ -41,19 +56,67 @@ public class PresenceSteps {
         return listing;
     }
 
-    public PresenceIndex build(Exchange exchange) {
+    // --- the presence-index route ---------------------------------------------------------------
+
+    /** A new listing, reporting its progress to the cycle (when there is one: not for a JMX rebuild). */
+    public BucketListing beginListing(Exchange exchange) {
         CycleState cycle = exchange.getProperty(RepairExchange.CYCLE, CycleState.class);
-        Instant started = clock.instant();
-        cycle.getProgress().enter("listing", builder.expectedEntries(), started);
-        PresenceIndex index = builder.build(cycle.getProgress()::advance);
-        latestBuildTime = Duration.between(started, clock.instant());
+        if (cycle == null) {
+            return builder.begin(keys -> { });
+        }
+        cycle.getProgress().enter("listing", builder.expectedEntries(), clock.instant());
+        return builder.begin(cycle.getProgress()::advance);
+    }
+
+    /** One ListObjectsV2 request: the partition's next page. */
+    public ListObjectsV2Response listPage(Exchange exchange) {
+        return listing(exchange).listPage(partition(exchange));
+    }
+
+    public void addPage(Exchange exchange) {
+        listing(exchange).addPage(partition(exchange), exchange.getMessage().getBody(ListObjectsV2Response.class));
+    }
+
+    public void pageFailed(Exchange exchange) {
+        Exception cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
+        listing(exchange).pageFailed(partition(exchange), cause != null ? cause : new IllegalStateException("page failed"));
+    }
+
+    /** The finished index; throws {@link ListingFailedException} (with what was listed) when a page failed. */
+    public PresenceIndex finishListing(Exchange exchange) {
+        BucketListing listing = listing(exchange);
+        exchange.removeProperty(LISTING);
+        try {
+            return listing.finish();
+        } finally {
+            latestBuildTime = Duration.between(listing.startedAt(), clock.instant());
+        }
+    }
+
+    private static BucketListing listing(Exchange exchange) {
+        return exchange.getProperty(LISTING, BucketListing.class);
+    }
+
+    private static ListingPartition partition(Exchange exchange) {
+        return exchange.getProperty(PARTITION, ListingPartition.class);
+    }
+
+    // --- the cycle ------------------------------------------------------------------------------
+
+    /** The listing succeeded: the index of the whole bucket is the cycle's. */
+    public void indexBuilt(Exchange exchange) {
+        CycleState cycle = exchange.getProperty(RepairExchange.CYCLE, CycleState.class);
+        PresenceIndex index = exchange.getProperty(RepairExchange.INDEX, PresenceIndex.class);
         cycle.getCounters().add(RepairCounter.PRESENCE_INDEX_ENTRIES, index.entries());
         cycle.setHeldAtStart(index.entries());
         cycle.presenceKnown(OptionalLong.of(index.totalBytes()), true, false);
-        LOG.info("cycle {}: presence index of {} keys built in {} ms", cycle.getCycle(), index.entries(), latestBuildTime.toMillis());
+        cycle.trackHandledKeysIn(index);
+        ListingStats stats = index.stats();
+        LOG.info("cycle {}: presence index of {} keys built in {} ms ({} list requests, {} partitions, {} split; sealed in {} ms)",
+                cycle.getCycle(), index.entries(), latestBuildTime.toMillis(), stats.requests(), stats.partitions(), stats.splits(),
+                stats.sealMillis());
         latest = index;
         index.filter().ifPresent(f -> servedFilter = f);
-        return index;
     }
 
     /** {@code GET /internal/presence-filter}: the filter of the last complete listing, or 404 before one. */
@@ -80,15 +143,17 @@ public class PresenceSteps {
         CycleState cycle = exchange.getProperty(RepairExchange.CYCLE, CycleState.class);
         Exception cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
         cycle.getCounters().increment(RepairCounter.PRESENCE_INDEX_BUILD_FAIL);
-        Throwable root = cause instanceof ListingFailedException && cause.getCause() != null ? cause.getCause() : cause;
+        ListingFailedException failed = listingFailure(cause);
+        Throwable root = failed != null && failed.getCause() != null ? failed.getCause() : cause;
         String reason = root == null ? "unknown" : root.getClass().getSimpleName() + ": " + root.getMessage();
-        if (cause instanceof ListingFailedException failed && failed.partial().available()) {
+        if (failed != null && failed.partial().available()) {
             PresenceIndex partial = failed.partial();
             cycle.getCounters().increment(RepairCounter.PRESENCE_INDEX_PARTIAL);
             cycle.getCounters().add(RepairCounter.PRESENCE_INDEX_ENTRIES, partial.entries());
             cycle.setHeldAtStart(partial.entries());
             // a partial view: the bucket's size is unknown, and nothing is deleted
             cycle.presenceKnown(OptionalLong.empty(), false, false);
+            cycle.trackHandledKeysIn(partial);
             LOG.warn("cycle {}: listing the bucket failed part-way ({}); the {} keys listed are trusted where the listing"
                     + " got to, other keys are checked with HeadObject", cycle.getCycle(), reason, partial.entries());
             latest = partial;
@@ -98,32 +163,46 @@ public class PresenceSteps {
         return withoutListing(cycle, false);
     }
 
+    /** The {@link ListingFailedException} among {@code cause} and its causes (Camel may wrap it), or null. */
+    private static ListingFailedException listingFailure(Throwable cause) {
+        for (Throwable t = cause; t != null; t = t.getCause()) {
+            if (t instanceof ListingFailedException failed) {
+                return failed;
+            }
+        }
+        return null;
+    }
+
     /** {@code repair.presence=head}: no listing at all. */
     public PresenceIndex headOnly(Exchange exchange) {
         return withoutListing(exchange.getProperty(RepairExchange.CYCLE, CycleState.class), true);
     }
 
     /**
-     * Without a listing the bucket's size is unknown. HeadObject as
-     * the configured source is a complete view; as the fallback of a failed listing it is not.
+     * Without a listing the bucket's size is unknown. HeadObject as the configured source is a
+     * complete view; as the fallback of a failed listing it is not.
      */
     private PresenceIndex withoutListing(CycleState cycle, boolean headIsTheSource) {
         cycle.presenceKnown(OptionalLong.empty(), headIsTheSource, headIsTheSource);
         latest = PresenceIndex.unavailable(clock.instant());
+        cycle.trackHandledKeysIn(latest);
         return latest;
     }
 
-    /** Lists the bucket now, outside a cycle (JMX): the next cycle still lists for itself. */
+    /** Lists the bucket now, outside a cycle (JMX), through the presence-index route: the next cycle still lists for itself. */
     public synchronized String rebuild() {
-        Instant started = clock.instant();
-        try {
-            latest = builder.build(keys -> { });
-            latest.filter().ifPresent(f -> servedFilter = f);
-        } catch (ListingFailedException e) {
-            latest = e.partial();
-            return "listing failed part-way (" + e.getMessage() + "): " + latest.entries() + " keys listed";
+        Exchange exchange = routes.send(PRESENCE_INDEX_ROUTE, new DefaultExchange(routes.getCamelContext()));
+        Exception failure = exchange.getException();
+        ListingFailedException failed = listingFailure(failure);
+        if (failed != null) {
+            latest = failed.partial();
+            return "listing failed part-way (" + failed.getMessage() + "): " + latest.entries() + " keys listed";
         }
-        latestBuildTime = Duration.between(started, clock.instant());
+        if (failure != null) {
+            return "listing failed: " + failure.getMessage();
+        }
+        latest = exchange.getProperty(RepairExchange.INDEX, PresenceIndex.class);
+        latest.filter().ifPresent(f -> servedFilter = f);
         return "presence index rebuilt: " + latest.entries() + " keys in " + latestBuildTime.toMillis() + " ms";
     }
 

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.blobrepair.cid.ContentHash;
 import io.blobrepair.cid.StorageKey;
 import io.blobrepair.index.KeyPartitions;
+import io.blobrepair.index.ListingRoute;
 import io.blobrepair.index.PresenceIndex;
 import io.blobrepair.index.PresenceIndexBuilder;
 import io.blobrepair.ops.RepairSettings;
@@ -20,6 +21,8 @@ import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.ListObjectsV2Request;
 import software.amazon.awssdk.services.s3.model.ListObjectsV2Response;
 
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.lang.ref.Reference;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
@@ -37,10 +40,13 @@ import java.util.Random;
 
 /**
  * Side by side, in one run, against an in-process S3 server (s3proxy) and PostgreSQL: the raw SDK
- * listing of the bucket (the floor), our index build, a full cycle with the presence index and a
- * full cycle with per-key HeadObject; the index's heap per entry and lookup rate; the per-CID
- * route's rate. Prints a table and, as its last line, one JSON object. Run with
- * {@code bench/run.sh [N] [--skip-head | --head-sample K] [--runs R]}.
+ * listing of the bucket (the floor) and our listing (the service's presence-index route), with no
+ * added latency and with the S3 server answering each request {@code --s3-latency-ms} late (20 by
+ * default, as a real server answers a page in tens of milliseconds); a full cycle with the
+ * presence index and a full cycle with per-key HeadObject; the heap a whole cycle needs per key at
+ * its largest point; the index's lookup rate; the per-CID route's rate. Prints a table and, as its
+ * last line, one JSON object. Run with {@code bench/run.sh [N] [--skip-head | --head-sample K]
+ * [--runs R] [--s3-latency-ms L] [--xmx-bisect]}.
  *
  * <p>Of N CIDs, 98% are audio previews, 1% uploads (original files) and 1% legacy {@code Qm}
  * CIDs; every 100th preview is missing from the bucket and held by a real HTTP peer, the only
@@ -56,10 +62,19 @@ public final class RepairBenchmark {
     public static final int DEFAULT_HEAD_SAMPLE = 100_000;
     /** Default runs of the raw listing, the index build and the lookups (medians reported). */
     public static final int DEFAULT_RUNS = 3;
+    /** Default latency of the S3 server in the listing comparison under latency. */
+    public static final long DEFAULT_LATENCY_MS = 20;
     private static final int LOOKUPS_PER_RUN = 3_000_000;
     private static final int LIST_PARALLELISM = 8;
     private static final String LISTING_BUCKET = "bench-listing";
     private static final String HEAD_BUCKET = "bench-head";
+    private static final String SMALL_BUCKET = "bench-small";
+    /** Keys of the small bucket the -Xmx bisection subtracts. */
+    private static final int SMALL_KEYS = 1_000;
+
+    /** What to run. */
+    record Options(int n, int headSample, int runs, long latencyMs, boolean xmxBisect) {
+    }
 
     private RepairBenchmark() {
     }
@@ -68,6 +83,8 @@ public final class RepairBenchmark {
         int n = 100_000;
         Integer headSample = null;
         int runs = DEFAULT_RUNS;
+        long latency = DEFAULT_LATENCY_MS;
+        boolean bisect = false;
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
             if (arg.equals("--skip-head")) {
@@ -78,25 +95,32 @@ public final class RepairBenchmark {
                 headSample = Integer.parseInt(arg.substring("--head-sample=".length()));
             } else if (arg.equals("--runs") && i + 1 < args.length) {
                 runs = Math.max(1, Integer.parseInt(args[++i]));
+            } else if (arg.equals("--s3-latency-ms") && i + 1 < args.length) {
+                latency = Math.max(1, Long.parseLong(args[++i]));
+            } else if (arg.equals("--xmx-bisect")) {
+                bisect = true;
             } else if (arg.matches("\\d+")) {
                 n = Integer.parseInt(arg);
             } else {
-                System.err.println("usage: RepairBenchmark [N] [--skip-head | --head-sample K] [--runs R]");
+                System.err.println("usage: RepairBenchmark [N] [--skip-head | --head-sample K] [--runs R] [--s3-latency-ms L] [--xmx-bisect]");
                 System.exit(2);
             }
         }
-        Map<String, Object> result = run(n, headSample == null ? Math.min(n, DEFAULT_HEAD_SAMPLE) : Math.min(n, headSample), runs);
+        int sample = headSample == null ? Math.min(n, DEFAULT_HEAD_SAMPLE) : Math.min(n, headSample);
+        Map<String, Object> result = run(new Options(n, sample, runs, latency, bisect));
         System.out.println(new ObjectMapper().writeValueAsString(result));
         System.exit(0);
     }
 
     /** Runs the whole benchmark; {@code headSample} 0 skips the head-mode cycle. The map is the JSON line. */
     public static Map<String, Object> run(int n, int headSample) throws Exception {
-        return run(n, headSample, DEFAULT_RUNS);
+        return run(new Options(n, headSample, DEFAULT_RUNS, DEFAULT_LATENCY_MS, false));
     }
 
-    /** As {@link #run(int, int)}, timing the raw listing, the index build and the lookups {@code runs} times each. */
-    public static Map<String, Object> run(int n, int headSample, int runs) throws Exception {
+    static Map<String, Object> run(Options o) throws Exception {
+        int n = o.n();
+        int headSample = o.headSample();
+        int runs = o.runs();
         Map<String, Object> out = new LinkedHashMap<>();
         double loadAtStart = loadAverage();
         // sorted listing: pages cost what their keys cost, as on a real server (see SortedListingBlobStore)
@@ -114,44 +138,55 @@ public final class RepairBenchmark {
             Seeded seeded = seed(n, headSample, s3, peer, listingDb, headDb);
             long seedMs = ms(seedStart);
             List<String> keys = seeded.presentKeys;
-            log("  seeded in %,d ms; heap in use %,d MB", seedMs, usedHeap() >> 20);
+            log("  seeded in %,d ms; heap in use %,d MB", seedMs, CycleHeap.usedHeapAfterGc() >> 20);
 
-            // (a) the floor and (b) our index build, interleaved; requests counted per run
+            // (a) the floor and (b) our listing, interleaved; requests counted per run. One untimed
+            // listing first: it warms the JIT and, as a node's previous cycle does, tells the next
+            // listing how large the bucket is (a bucket never listed starts sequentially)
             S3RequestCounter counter = new S3RequestCounter();
             S3Client client = S3Clients.create(new S3Settings(s3.endpoint(), "us-east-1", LISTING_BUCKET,
                     TestS3.ACCESS_KEY, s3.secretKey(), true), counter, 5, 0);
-            PresenceIndexBuilder builder = new PresenceIndexBuilder(client, LISTING_BUCKET, Clock.systemUTC(), LIST_PARALLELISM);
-            ListingRuns timed = listingRuns(client, builder, counter, keys.size(), runs);
-            long[] raw = timed.rawMs;
-            long[] build = timed.buildMs;
-            long rawRequests = timed.rawRequests;
-            long buildRequests = timed.buildRequests;
-
-            // heap per entry, measured: used heap with one index alive minus without it
-            HeapMeasure heap = measureIndexHeap(builder);
-            PresenceIndex index = heap.index;
-            double bytesPerEntry = heap.bytesPerEntry;
-            heap = null;
-
-            // lookups per second, one thread, existing keys in random order
-            String[] probe = shuffled(keys);
+            double indexBytesPerEntry;
             long[] lookupRates = new long[runs];
-            int rounds = Math.max(1, LOOKUPS_PER_RUN / Math.max(1, probe.length));
-            for (int r = 0; r < runs; r++) {
-                long hits = 0;
-                long t0 = System.nanoTime();
-                for (int round = 0; round < rounds; round++) {
-                    for (String key : probe) {
-                        if (index.lookup(key) != null) {
-                            hits++;
+            ListingRuns timed;
+            ListingRuns slow;
+            try (ListingRoute route = ListingRoute.start(new PresenceIndexBuilder(client, LISTING_BUCKET, Clock.systemUTC(),
+                    LIST_PARALLELISM), LIST_PARALLELISM)) {
+                check(route.build().entries() == keys.size(), "the first listing missed keys");
+                timed = listingRuns(client, route, counter, keys.size(), runs, "no added latency");
+                s3.store().answerAfter(o.latencyMs());
+                try {
+                    slow = listingRuns(client, route, counter, keys.size(), runs, o.latencyMs() + " ms per request");
+                } finally {
+                    s3.store().answerAfter(0);
+                }
+
+                // heap per entry of the index alone, measured: used heap with one index alive minus without it
+                long without = CycleHeap.usedHeapAfterGc();
+                PresenceIndex index = route.build();
+                long with = CycleHeap.usedHeapAfterGc();
+                indexBytesPerEntry = Math.max(0, with - without) / (double) index.entries();
+
+                // lookups per second, one thread, existing keys in random order, a fresh key string
+                // each (as a cycle makes one per work-list row), packed so making it is cheap
+                ProbeKeys probe = ProbeKeys.shuffled(keys, 7);
+                int rounds = Math.max(1, LOOKUPS_PER_RUN / Math.max(1, probe.size()));
+                for (int r = 0; r < runs; r++) {
+                    long hits = 0;
+                    long t0 = System.nanoTime();
+                    for (int round = 0; round < rounds; round++) {
+                        for (int i = 0; i < probe.size(); i++) {
+                            if (index.lookup(probe.key(i)) != null) {
+                                hits++;
+                            }
                         }
                     }
+                    long ns = System.nanoTime() - t0;
+                    check(hits == (long) rounds * probe.size(), "lookups missed keys");
+                    lookupRates[r] = (long) (hits / (ns / 1e9));
                 }
-                long ns = System.nanoTime() - t0;
-                check(hits == (long) rounds * probe.length, "lookups missed keys");
-                lookupRates[r] = (long) (hits / (ns / 1e9));
+                Reference.reachabilityFence(index);
             }
-            index = null;
 
             // (c) full cycles with the presence index: the first pulls the missing 1%, the second finds everything
             Cycle listing;
@@ -165,6 +200,18 @@ public final class RepairBenchmark {
                     "listing cycle pulled " + listing.counter("pull_mine_success") + ", expected " + seeded.missing);
             check(allPresent.counter("pull_mine_needed") == 0, "second listing cycle still pulled");
 
+            // (e) the heap of a whole cycle at its largest point: a fresh node (no index yet), every key present
+            CycleHeap.Peak peak;
+            long peakKeys;
+            try (TestNode node = TestNode.start(nodeSettings(s3, LISTING_BUCKET, listingDb, peer, "listing"))) {
+                peak = CycleHeap.probe(node);
+                peakKeys = node.bean("presenceSteps", PresenceSteps.class).latest().entries();
+            }
+            double peakBytesPerKey = peak.bytes() / (double) Math.max(1, peakKeys);
+            // the child JVMs of the bisection get ten times what the same cycle took here, and a minute to start
+            long limitSeconds = 60 + allPresent.report.durationMs() / 100;
+            Integer bisectBytesPerKey = o.xmxBisect() ? xmxBisect(s3, listingDb, peer, peakKeys, limitSeconds) : null;
+
             // (d) a full cycle with HeadObject per key (same layout, same 1% missing)
             Cycle head = null;
             if (headSample > 0) {
@@ -176,20 +223,29 @@ public final class RepairBenchmark {
                         "head cycle pulled " + head.counter("pull_mine_success") + ", expected " + seeded.missingInHeadSample);
             }
 
-            long rawMs = median(raw);
-            long buildMs = median(build);
+            long rawMs = median(timed.rawMs);
+            long buildMs = median(timed.buildMs);
+            long rawSlowMs = median(slow.rawMs);
+            long buildSlowMs = median(slow.buildMs);
             int partitions = KeyPartitions.forParallelism(LIST_PARALLELISM).size();
             long listBound = (keys.size() + 999) / 1000 + partitions;
             double ratio = buildMs / (double) Math.max(1, rawMs);
+            double speedup = rawSlowMs / (double) Math.max(1, buildSlowMs);
             double cidsPerSecond = allPresent.cidsPerSecondAfterListing();
+            String latency = o.latencyMs() + " ms";
 
             log("");
             row("CIDs in the work lists / keys in the bucket", String.format("%,d / %,d", n, keys.size()));
             row("(a) raw SDK sequential ListObjectsV2 (median of " + runs + ")",
-                    String.format("%,d ms  %s", rawMs, Arrays.toString(raw)));
-            row("(b) our index build, list-parallelism " + LIST_PARALLELISM, String.format("%,d ms  %s", buildMs, Arrays.toString(build)));
-            row("    index build / raw listing", String.format("%.2f", ratio));
-            row("    list requests: raw / index build / bound", rawRequests + " / " + buildRequests + " / " + listBound);
+                    String.format("%,d ms  %s", rawMs, Arrays.toString(timed.rawMs)));
+            row("(b) our listing, list-parallelism " + LIST_PARALLELISM, String.format("%,d ms  %s", buildMs, Arrays.toString(timed.buildMs)));
+            row("    our listing / raw listing", String.format("%.2f", ratio));
+            row("    list requests: raw / ours / bound", timed.rawRequests + " / " + timed.buildRequests + " / " + listBound);
+            row("    raw listing: client CPU per key / our sealing", String.format("%.1f µs / %,d ms", timed.clientCpuMicrosPerKey,
+                    timed.sealMs));
+            row("(a') raw listing, S3 answering " + latency + " late", String.format("%,d ms  %s", rawSlowMs, Arrays.toString(slow.rawMs)));
+            row("(b') our listing, S3 answering " + latency + " late", String.format("%,d ms  %s", buildSlowMs, Arrays.toString(slow.buildMs)));
+            row("    list speedup at " + latency + " (raw / ours)", String.format("%.1f×", speedup));
             row("(c) cycle, presence=listing (pulls 1%)", String.format("%,d ms (its listing %,d ms)", listing.report.durationMs(),
                     listing.listingMs));
             row("    its S3 requests", listing.report.s3Requests());
@@ -204,10 +260,15 @@ public final class RepairBenchmark {
             } else {
                 row("(d) cycle, presence=head", "skipped (--skip-head)");
             }
-            row("index heap per entry (measured, incl. filter)", String.format("%.1f bytes", bytesPerEntry));
+            row("(e) cycle heap per key at its peak (measured)", String.format("%.1f bytes (%s)", peakBytesPerKey, peak.where()));
+            row("    -Xmx bisection, per key", !o.xmxBisect() ? "not run (--xmx-bisect)"
+                    : bisectBytesPerKey == null ? "no cycle completed within the limit" : bisectBytesPerKey + " bytes");
+            row("index heap per entry (measured, incl. filter)", String.format("%.1f bytes", indexBytesPerEntry));
             row("index lookups/s (1 thread, median of " + runs + ")", String.format("%,d", median(lookupRates)));
             row("per-CID route, CIDs/s (all present, w/o listing)", String.format("%,d", Math.round(cidsPerSecond)));
             row("    first cycle, w/o listing (with pulls)", String.format("%,d", Math.round(listing.cidsPerSecondAfterListing())));
+            // parallel pulls (issue 11 item 3) add their measure here: a node missing 10,000 blobs, concurrency 8 vs 1
+            row("pull concurrency speedup", "not measured by this benchmark yet");
             row("load average at start / end (2 cores; >1: noisy)", String.format("%.2f / %.2f", loadAtStart, loadAverage()));
 
             out.put("n_cids", n);
@@ -217,13 +278,27 @@ public final class RepairBenchmark {
             out.put("runs", runs);
             out.put("load_average_start", round3(loadAtStart));
             out.put("load_average_end", round3(loadAverage()));
+            out.put("peak_bytes_per_key", Math.round(peakBytesPerKey * 10) / 10.0);
+            out.put("peak_at", peak.where());
+            out.put("xmx_bisect_bytes_per_key", bisectBytesPerKey);
+            out.put("lookups_per_s", median(lookupRates));
+            out.put("list_speedup_at_" + o.latencyMs() + "ms", Math.round(speedup * 100) / 100.0);
+            out.put("pull_concurrency_speedup", null);
+            out.put("s3_latency_ms", o.latencyMs());
             out.put("raw_list_ms", rawMs);
             out.put("index_build_ms", buildMs);
-            out.put("raw_list_ms_runs", raw);
-            out.put("index_build_ms_runs", build);
+            out.put("raw_list_ms_runs", timed.rawMs);
+            out.put("index_build_ms_runs", timed.buildMs);
+            out.put("raw_list_latency_ms", rawSlowMs);
+            out.put("index_build_latency_ms", buildSlowMs);
+            out.put("raw_list_latency_ms_runs", slow.rawMs);
+            out.put("index_build_latency_ms_runs", slow.buildMs);
             out.put("index_build_vs_raw_list", round3(ratio));
-            out.put("raw_list_requests", rawRequests);
-            out.put("index_build_requests", buildRequests);
+            out.put("list_client_cpu_us_per_key", Math.round(timed.clientCpuMicrosPerKey * 100) / 100.0);
+            out.put("seal_ms", timed.sealMs);
+            out.put("raw_list_requests", timed.rawRequests);
+            out.put("index_build_requests", timed.buildRequests);
+            out.put("index_build_latency_requests", slow.buildRequests);
             out.put("list_requests_bound", listBound);
             out.put("cycle_listing_ms", listing.report.durationMs());
             out.put("cycle_listing_index_build_ms", listing.listingMs);
@@ -243,59 +318,110 @@ public final class RepairBenchmark {
             out.put("pulls_head_mode", head == null ? null : head.counter("pull_mine_success"));
             out.put("cycle_cids_per_s_listing", Math.round(listing.cidsPerSecond()));
             out.put("cycle_cids_per_s_head", head == null ? null : Math.round(head.cidsPerSecond()));
-            out.put("index_bytes_per_entry", Math.round(bytesPerEntry * 10) / 10.0);
-            out.put("lookups_per_s", median(lookupRates));
+            out.put("index_bytes_per_entry", Math.round(indexBytesPerEntry * 10) / 10.0);
             out.put("cids_per_s", Math.round(cidsPerSecond));
             out.put("cids_per_s_with_pulls", Math.round(listing.cidsPerSecondAfterListing()));
         }
         return out;
     }
 
-    /** Timings and request counts of the interleaved raw listings and index builds. */
-    private record ListingRuns(long[] rawMs, long[] buildMs, long rawRequests, long buildRequests) {
+    /**
+     * The -Xmx bisection (see {@link CycleHeap#bisect}): the smallest heap for one {@code --once}
+     * cycle of the listing bucket, minus that of a small bucket of the same kind, per key.
+     */
+    private static Integer xmxBisect(TestS3 s3, TestDb db, TestPeer peer, long keys, long limitSeconds) throws Exception {
+        s3.createBucket(SMALL_BUCKET);
+        TestDb smallDb = TestDb.create();
+        smallDb.createSchema();
+        seed(SMALL_KEYS, 0, s3, peer, smallDb, null, SMALL_BUCKET);
+        log("  -Xmx bisection of %,d keys (time limit %,d s) ...", keys, limitSeconds);
+        int large = CycleHeap.bisect(nodeSettings(s3, LISTING_BUCKET, db, peer, "listing"), db, 32,
+                (int) Math.max(128, keys * 200 >> 20), limitSeconds);
+        log("  -Xmx bisection of %,d keys ...", SMALL_KEYS);
+        int small = CycleHeap.bisect(nodeSettings(s3, SMALL_BUCKET, smallDb, peer, "listing"), smallDb, 16, 128, 60);
+        if (large < 0 || small < 0) {
+            log("  -Xmx bisection: no cycle completed within the limit");
+            return null;
+        }
+        log("  smallest -Xmx: %d MiB for %,d keys, %d MiB for %,d", large, keys, small, SMALL_KEYS);
+        return (int) Math.round(((long) (large - small) << 20) / (double) (keys - SMALL_KEYS));
+    }
+
+    /**
+     * Timings and request counts of the interleaved raw listings and index builds; the listing
+     * thread's CPU time per key of the raw listing (the SDK's request and XML parsing: what a
+     * listing costs the client whatever its latency); our last build's sealing time.
+     */
+    private record ListingRuns(long[] rawMs, long[] buildMs, long rawRequests, long buildRequests, double clientCpuMicrosPerKey,
+                               long sealMs) {
     }
 
     /** (a) and (b), {@code runs} times each, interleaved; each checks it saw every key. */
-    private static ListingRuns listingRuns(S3Client client, PresenceIndexBuilder builder, S3RequestCounter counter,
-                                           int expectedKeys, int runs) {
+    private static ListingRuns listingRuns(S3Client client, ListingRoute route, S3RequestCounter counter,
+                                           int expectedKeys, int runs, String how) {
         long[] raw = new long[runs];
         long[] build = new long[runs];
+        long[] clientCpu = new long[runs];
         long rawRequests = 0;
         long buildRequests = 0;
+        long sealMs = 0;
+        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
         for (int r = 0; r < runs; r++) {
             long before = counter.count("ListObjects");
+            long cpu0 = threads.getCurrentThreadCpuTime();
             long t0 = System.nanoTime();
             long listed = rawListing(client, LISTING_BUCKET);
             raw[r] = ms(t0);
+            clientCpu[r] = threads.getCurrentThreadCpuTime() - cpu0;
             rawRequests = counter.count("ListObjects") - before;
             check(listed == expectedKeys, "raw listing saw " + listed + " keys, expected " + expectedKeys);
 
             before = counter.count("ListObjects");
             t0 = System.nanoTime();
-            int entries = builder.build(k -> { }).entries();
+            PresenceIndex index = route.build();
             build[r] = ms(t0);
+            int entries = index.entries();
+            sealMs = index.stats().sealMillis();
             buildRequests = counter.count("ListObjects") - before;
             check(entries == expectedKeys, "index has " + entries + " keys, expected " + expectedKeys);
-            log("  run %d: raw listing %,d ms (%d requests), index build %,d ms (%d requests)", r + 1, raw[r],
+            log("  %s, run %d: raw listing %,d ms (%d requests), our listing %,d ms (%d requests)", how, r + 1, raw[r],
                     rawRequests, build[r], buildRequests);
         }
-        return new ListingRuns(raw, build, rawRequests, buildRequests);
+        return new ListingRuns(raw, build, rawRequests, buildRequests, median(clientCpu) / 1000.0 / expectedKeys, sealMs);
     }
 
-    /** An index, and the heap it takes per entry. */
-    private record HeapMeasure(PresenceIndex index, double bytesPerEntry) {
-    }
+    /** Keys as a cycle meets them: a fresh String each, made from one packed byte array in a shuffled order. */
+    private static final class ProbeKeys {
+        private final byte[] packed;
+        private final int[] offsets;
 
-    /**
-     * Used heap after full collections with one freshly built index alive, minus before it was
-     * built (no other index is reachable then: the timed builds' died with their method's frame).
-     */
-    private static HeapMeasure measureIndexHeap(PresenceIndexBuilder builder) throws InterruptedException {
-        long without = usedHeap();
-        PresenceIndex index = builder.build(k -> { });
-        long with = usedHeap();
-        Reference.reachabilityFence(index);
-        return new HeapMeasure(index, Math.max(0, with - without) / (double) index.entries());
+        private ProbeKeys(byte[] packed, int[] offsets) {
+            this.packed = packed;
+            this.offsets = offsets;
+        }
+
+        static ProbeKeys shuffled(List<String> keys, long seed) {
+            List<String> order = new ArrayList<>(keys);
+            Collections.shuffle(order, new Random(seed));
+            int[] offsets = new int[order.size() + 1];
+            for (int i = 0; i < order.size(); i++) {
+                offsets[i + 1] = offsets[i] + order.get(i).length();
+            }
+            byte[] packed = new byte[offsets[order.size()]];
+            for (int i = 0; i < order.size(); i++) {
+                byte[] key = order.get(i).getBytes(StandardCharsets.ISO_8859_1); // storage keys are ASCII
+                System.arraycopy(key, 0, packed, offsets[i], key.length);
+            }
+            return new ProbeKeys(packed, offsets);
+        }
+
+        int size() {
+            return offsets.length - 1;
+        }
+
+        String key(int i) {
+            return new String(packed, offsets[i], offsets[i + 1] - offsets[i], StandardCharsets.ISO_8859_1);
+        }
     }
 
     /** What was seeded: the keys present in the listing-mode bucket and how many CIDs are missing. */
@@ -309,6 +435,12 @@ public final class RepairBenchmark {
      * and database get CIDs 0 .. headSample-1, seeded identically.
      */
     private static Seeded seed(int n, int headSample, TestS3 s3, TestPeer peer, TestDb listingDb, TestDb headDb)
+            throws SQLException {
+        return seed(n, headSample, s3, peer, listingDb, headDb, LISTING_BUCKET);
+    }
+
+    /** As above, into {@code bucket} instead of the listing bucket; {@code headDb} may be null when {@code headSample} is 0. */
+    private static Seeded seed(int n, int headSample, TestS3 s3, TestPeer peer, TestDb listingDb, TestDb headDb, String bucket)
             throws SQLException {
         List<String> present = new ArrayList<>(n);
         Rows listingRows = new Rows(listingDb);
@@ -329,7 +461,7 @@ public final class RepairBenchmark {
                 }
             } else {
                 present.add(key);
-                s3.put(LISTING_BUCKET, key, content);
+                s3.put(bucket, key, content);
                 if (inHeadSample) {
                     s3.put(HEAD_BUCKET, key, content);
                 }
@@ -340,7 +472,9 @@ public final class RepairBenchmark {
             }
         }
         listingRows.flush();
-        headRows.flush();
+        if (headSample > 0) {
+            headRows.flush();
+        }
         return new Seeded(present, missing, missingInHeadSample);
     }
 
@@ -465,23 +599,7 @@ public final class RepairBenchmark {
         return keys;
     }
 
-    private static String[] shuffled(List<String> keys) {
-        List<String> copy = new ArrayList<>(keys);
-        Collections.shuffle(copy, new Random(7));
-        return copy.toArray(String[]::new);
-    }
 
-    /** Heap in use after full collections, once it stops shrinking. */
-    private static long usedHeap() throws InterruptedException {
-        Runtime rt = Runtime.getRuntime();
-        long best = Long.MAX_VALUE;
-        for (int i = 0; i < 6; i++) {
-            System.gc();
-            Thread.sleep(150);
-            best = Math.min(best, rt.totalMemory() - rt.freeMemory());
-        }
-        return best;
-    }
 
     /** The machine's 1-minute load average: other work on its cores makes timings noisy. */
     private static double loadAverage() {
@@ -512,7 +630,7 @@ public final class RepairBenchmark {
         System.out.println(String.format("%-50s %s", label, value));
     }
 
-    private static void log(String format, Object... args) {
+    static void log(String format, Object... args) {
         System.out.println(String.format(format, args));
     }
 }

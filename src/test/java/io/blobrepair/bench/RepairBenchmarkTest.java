@@ -19,12 +19,19 @@ class RepairBenchmarkTest {
 
         assertThat(r).containsKeys("n_keys", "raw_list_ms", "index_build_ms", "index_build_vs_raw_list", "cycle_listing_ms",
                 "cycle_head_ms", "list_requests", "head_requests_listing_mode", "head_requests_head_mode",
-                "index_bytes_per_entry", "lookups_per_s", "cids_per_s");
+                "index_bytes_per_entry", "lookups_per_s", "cids_per_s", "peak_bytes_per_key", "list_speedup_at_20ms",
+                "raw_list_latency_ms", "index_build_latency_ms", "pull_concurrency_speedup");
         long keys = ((Number) r.get("n_keys")).longValue();
         assertThat(keys).isEqualTo(2_970L); // 1% missing, held by the peer
         long bound = (keys + 999) / 1000 + KeyPartitions.forParallelism(8).size();
         assertThat(number(r, "raw_list_requests")).isEqualTo((keys + 999) / 1000);
         assertThat(number(r, "index_build_requests")).isLessThanOrEqualTo(bound);
+        // a bucket of up to 10,000 keys: one request per page, also with the S3 server answering late
+        assertThat(number(r, "index_build_requests")).isEqualTo((keys + 999) / 1000);
+        assertThat(number(r, "index_build_latency_requests")).isEqualTo((keys + 999) / 1000);
+        assertThat(number(r, "lookups_per_s")).isPositive();
+        assertThat(number(r, "peak_bytes_per_key")).isPositive();
+        assertThat(r.get("peak_at")).isNotNull();
         assertThat(number(r, "list_requests")).isPositive().isLessThanOrEqualTo(bound);
         // the listing answers presence; HeadObject only confirms each needed pull's absence
         assertThat(number(r, "head_requests_listing_mode")).isEqualTo(number(r, "pulls"));

@@ -10,11 +10,12 @@ import java.util.SplittableRandom;
 import java.util.function.IntFunction;
 
 /**
- * Measures the heap a {@link CompactKeyTable} of N storage keys keeps alive (not a test): used
- * heap after full GCs with the table alive, minus used heap after full GCs before building it,
- * divided by N; several rounds, median printed. The keys are generated one at a time and dropped,
- * so only what the table itself keeps is counted; the HashMap baseline keeps its key strings,
- * which is part of its real cost.
+ * Measures the heap a {@link PresenceIndex} of N storage keys keeps alive (not a test): used heap
+ * after full GCs with the index alive, minus used heap after full GCs before building it, divided
+ * by N; several rounds, median printed. The index includes its presence filter; with it, a
+ * {@link SeenKeys} that has seen every key. The keys of a round are dropped before measuring, so
+ * only what the index itself keeps is counted; the HashMap baseline keeps its key strings, which
+ * is part of its real cost. (The cycle's whole peak is measured by bench/run.sh.)
  *
  * <p>Run: {@code java -Xmx3g -cp target/test-classes:target/classes:$(cat cp.txt)
  * io.blobrepair.index.IndexFootprint [entries] [rounds]}
@@ -32,14 +33,17 @@ public final class IndexFootprint {
         System.out.printf("entries=%d rounds=%d jvm=%s gc=%s%n", n, rounds, System.getProperty("java.vm.version"),
                 ManagementFactory.getGarbageCollectorMXBeans().stream().map(b -> b.getName()).toList());
 
-        measure("CompactKeyTable(expectedEntries = n)", n, rounds, count -> fill(new CompactKeyTable(count), count));
-        measure("CompactKeyTable(1024), grown to n", n, rounds, count -> fill(new CompactKeyTable(1024), count));
-        measure("CompactKeyTable(1024), grown to n, trimToSize()", n, rounds, count -> {
-            CompactKeyTable table = fill(new CompactKeyTable(1024), count);
-            table.trimToSize();
-            return table;
+        measure("PresenceIndex (table and presence filter)", n, rounds, count -> SyntheticListing.index(keys(count), 1_700_000_000_000L));
+        measure("PresenceIndex and SeenKeys of every key", n, rounds, count -> {
+            String[] keys = keys(count);
+            PresenceIndex index = SyntheticListing.index(keys, 1_700_000_000_000L);
+            SeenKeys seen = index.newSeenKeys();
+            for (String key : keys) {
+                seen.firstTime(key);
+            }
+            return new Object[] {index, seen};
         });
-        measure("HashMap<String, ObjectFacts> (as PresenceIndex today)", n, rounds, count -> {
+        measure("HashMap<String, ObjectFacts>", n, rounds, count -> {
             Map<String, ObjectFacts> map = new HashMap<>(count * 4 / 3 + 16);
             SplittableRandom random = new SplittableRandom(1);
             for (int i = 0; i < count; i++) {
@@ -49,15 +53,8 @@ public final class IndexFootprint {
         });
     }
 
-    private static CompactKeyTable fill(CompactKeyTable table, int count) {
-        SplittableRandom random = new SplittableRandom(1);
-        for (int i = 0; i < count; i++) {
-            table.put(SampleKeys.next(random), i, 1_700_000_000_000L + i);
-        }
-        if (table.entries() != count) {
-            throw new IllegalStateException("expected " + count + " entries, got " + table.entries());
-        }
-        return table;
+    private static String[] keys(int count) {
+        return SampleKeys.generate(count, 1);
     }
 
     private static void measure(String what, int n, int rounds, IntFunction<Object> build) throws InterruptedException {

@@ -6,7 +6,6 @@ import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
-import org.openjdk.jmh.annotations.OperationsPerInvocation;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
@@ -27,9 +26,9 @@ import java.util.Random;
 import java.util.concurrent.TimeUnit;
 
 /**
- * {@link CompactKeyTable} with 1M storage-key-shaped keys (68 ASCII chars): building a whole
- * table, and single-thread lookups of present and absent keys, plus the HashMap that
- * PresenceIndex uses today for comparison.
+ * The {@link PresenceIndex} ({@link ListedKeyTable}) with 1M storage-key-shaped keys (68 ASCII
+ * chars): building it from listed pages (with its presence filter), single-thread lookups of
+ * present and absent keys, the cycle's "seen" check, and a HashMap of the keys for comparison.
  *
  * <p>As in a repair cycle, each lookup gets a String of its own, just made (here copied from a
  * byte array with the keys one after the other, so that making it is cheap and cache friendly)
@@ -50,7 +49,6 @@ public class PresenceIndexBenchmark {
     static final int N = 1_000_000;
     static final int KEY_LENGTH = 68;
     static final long MODIFIED = 1_700_000_000_000L;
-    static final int BATCH = 64;
 
     /** The keys in listing order, for building tables. */
     @State(Scope.Benchmark)
@@ -64,22 +62,19 @@ public class PresenceIndexBenchmark {
         }
     }
 
-    /** The listing in a CompactKeyTable. */
+    /** The listing as the presence index. */
     @State(Scope.Benchmark)
-    public static class Table {
-        CompactKeyTable table;
+    public static class Index {
+        PresenceIndex index;
 
         @Setup(Level.Trial)
         public void setUp(Listing listing) {
-            table = new CompactKeyTable(N);
-            for (int i = 0; i < N; i++) {
-                table.put(listing.keys[i], i, MODIFIED + i);
-            }
+            index = SyntheticListing.index(listing.keys, MODIFIED);
             settle();
         }
     }
 
-    /** The listing in the HashMap that PresenceIndex uses today. */
+    /** The listing in a HashMap, for comparison. */
     @State(Scope.Benchmark)
     public static class Hashed {
         Map<String, ObjectFacts> map;
@@ -137,61 +132,47 @@ public class PresenceIndexBenchmark {
         }
     }
 
+    /** Pages of 1000 keys into the table, sealing and the presence filter. */
     @Benchmark
     @BenchmarkMode(Mode.AverageTime)
     @OutputTimeUnit(TimeUnit.MILLISECONDS)
-    public CompactKeyTable insert1M(Listing listing) {
-        CompactKeyTable t = new CompactKeyTable(N);
-        for (String key : listing.keys) {
-            t.put(key, 1, 2);
-        }
-        return t;
-    }
-
-    @Benchmark
-    @BenchmarkMode(Mode.AverageTime)
-    @OutputTimeUnit(TimeUnit.MILLISECONDS)
-    public CompactKeyTable insert1MGrowingFrom1024(Listing listing) {
-        CompactKeyTable t = new CompactKeyTable(1024);
-        for (String key : listing.keys) {
-            t.put(key, 1, 2);
-        }
-        return t;
+    public PresenceIndex build1M(Listing listing) {
+        return SyntheticListing.index(listing.keys, MODIFIED);
     }
 
     @Benchmark
     @BenchmarkMode(Mode.Throughput)
     @OutputTimeUnit(TimeUnit.SECONDS)
-    public long lookupHit(Table t, Probes p) {
-        int slot = t.table.find(p.nextKey(p.hits));
-        return slot < 0 ? -1 : t.table.size(slot) + t.table.lastModified(slot);
+    public long lookupHit(Index i, Probes p) {
+        ObjectFacts facts = i.index.lookup(p.nextKey(p.hits));
+        return facts == null ? -1 : facts.size() + facts.lastModifiedMillis();
     }
 
     @Benchmark
     @BenchmarkMode(Mode.Throughput)
     @OutputTimeUnit(TimeUnit.SECONDS)
-    public long lookupMiss(Table t, Probes p) {
-        int slot = t.table.find(p.nextKey(p.misses));
-        return slot < 0 ? -1 : t.table.size(slot) + t.table.lastModified(slot);
+    public long lookupMiss(Index i, Probes p) {
+        ObjectFacts facts = i.index.lookup(p.nextKey(p.misses));
+        return facts == null ? -1 : facts.size() + facts.lastModifiedMillis();
     }
 
-    /** {@link CompactKeyTable#findAll} of 64 present keys at a time; the score is per key. */
+    /** The cycle's "seen earlier in this cycle?" of listed keys (each key is new once per million calls). */
     @Benchmark
     @BenchmarkMode(Mode.Throughput)
     @OutputTimeUnit(TimeUnit.SECONDS)
-    @OperationsPerInvocation(BATCH)
-    public long lookupHitBatch64(Table t, Probes p) {
-        String[] batch = new String[BATCH];
-        for (int i = 0; i < BATCH; i++) {
-            batch[i] = p.nextKey(p.hits);
+    public boolean seenFirstTime(Seen s, Probes p) {
+        return s.seen.firstTime(p.nextKey(p.hits));
+    }
+
+    /** A SeenKeys over the index. */
+    @State(Scope.Benchmark)
+    public static class Seen {
+        SeenKeys seen;
+
+        @Setup(Level.Trial)
+        public void setUp(Index i) {
+            seen = i.index.newSeenKeys();
         }
-        int[] slots = new int[BATCH];
-        t.table.findAll(batch, slots);
-        long sum = 0;
-        for (int slot : slots) {
-            sum += slot < 0 ? -1 : t.table.size(slot) + t.table.lastModified(slot);
-        }
-        return sum;
     }
 
     @Benchmark

@@ -49,10 +49,17 @@ class PresenceIndexBuilderTest {
         s3.close();
     }
 
+    /** One listing through the service's presence-index route. */
+    private static PresenceIndex list(PresenceIndexBuilder builder, int parallelism) throws Exception {
+        try (ListingRoute route = ListingRoute.start(builder, parallelism)) {
+            return route.build();
+        }
+    }
+
     @Test
-    void parallelPartitionsListEveryKeyWithinTheRequestBound() {
+    void parallelPartitionsListEveryKeyWithinTheRequestBound() throws Exception {
         long before = requests.count("ListObjects");
-        PresenceIndex index = new PresenceIndexBuilder(client, "builder", Clock.systemUTC(), 8, 7).build(n -> { });
+        PresenceIndex index = list(new PresenceIndexBuilder(client, "builder", Clock.systemUTC(), 8, 7), 8);
 
         // every storage key; a key no CID can have is outside every partition, neither listed nor vouched for
         assertThat(index.entries()).isEqualTo(601);
@@ -67,9 +74,9 @@ class PresenceIndexBuilderTest {
     }
 
     @Test
-    void sequentialListingCostsOneRequestPerPage() {
+    void sequentialListingCostsOneRequestPerPage() throws Exception {
         long before = requests.count("ListObjects");
-        PresenceIndex index = new PresenceIndexBuilder(client, "builder", Clock.systemUTC(), 1, 7).build(n -> { });
+        PresenceIndex index = list(new PresenceIndexBuilder(client, "builder", Clock.systemUTC(), 1, 7), 1);
         assertThat(index.entries()).isEqualTo(602);
         assertThat(requests.count("ListObjects") - before).isEqualTo((602 + 6) / 7);
         assertThat(index.covers("_stray")).isTrue(); // one sequential listing covers every key
@@ -79,7 +86,7 @@ class PresenceIndexBuilderTest {
     void aFailingPartitionCoversExactlyWhatItListed() {
         s3.store().failListCall(30);
         try {
-            assertThatThrownBy(() -> new PresenceIndexBuilder(client, "builder", Clock.systemUTC(), 1, 7).build(n -> { }))
+            assertThatThrownBy(() -> list(new PresenceIndexBuilder(client, "builder", Clock.systemUTC(), 1, 7), 1))
                     .isInstanceOfSatisfying(ListingFailedException.class, e -> {
                         PresenceIndex partial = e.partial();
                         assertThat(partial.entries()).isEqualTo(29 * 7);

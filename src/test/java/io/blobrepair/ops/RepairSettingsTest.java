@@ -191,4 +191,18 @@ class RepairSettingsTest {
         assertThat(Durations.parse("soon")).isEmpty();
         assertThat(List.of("1h", " 2m ")).allSatisfy(t -> assertThat(Durations.parse(t)).isPresent());
     }
+
+    @Test
+    void anArchiveBucketIsOptionalFollowsTheBucketRulesAndIsNotTheNodesBucket() {
+        assertThat(read(defaults()).archiveBucket()).isEmpty();
+        Map<String, String> p = defaults();
+        p.put("repair.s3.archive-bucket", " ");
+        assertThat(read(p).archiveBucket()).isEmpty();
+        p.put("repair.s3.archive-bucket", "blobs-archive");
+        assertThat(read(p).archiveBucket()).hasValue("blobs-archive");
+        p.put("repair.s3.archive-bucket", "Archive");
+        assertThatThrownBy(() -> read(p)).hasMessageContaining("repair.s3.archive-bucket").hasMessageContaining("an S3 bucket name");
+        p.put("repair.s3.archive-bucket", "blobs");
+        assertThatThrownBy(() -> read(p)).hasMessageContaining("a bucket other than repair.s3.bucket");
+    }
 }

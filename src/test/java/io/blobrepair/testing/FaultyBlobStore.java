@@ -28,6 +28,7 @@ public final class FaultyBlobStore extends ForwardingBlobStore {
     private final AtomicInteger calls = new AtomicInteger();
     private volatile int failListCallNumber = -1;
     private volatile int slowDownEvery;
+    private volatile long latencyMillis;
     private final Set<String> unreadable = ConcurrentHashMap.newKeySet();
     private final Set<String> noMetadata = ConcurrentHashMap.newKeySet();
     private final Set<String> unwritable = ConcurrentHashMap.newKeySet();
@@ -54,6 +55,15 @@ public final class FaultyBlobStore extends ForwardingBlobStore {
     public void slowDownEvery(int n) {
         calls.set(0);
         slowDownEvery = n;
+    }
+
+    /**
+     * Makes the server wait {@code millis} before answering each request (as a real S3 server
+     * takes tens of milliseconds per page): for benchmarks of the listing under latency; 0 turns
+     * it off.
+     */
+    public void answerAfter(long millis) {
+        latencyMillis = millis;
     }
 
     /** Makes every read (GetObject) of {@code key} fail. */
@@ -85,6 +95,15 @@ public final class FaultyBlobStore extends ForwardingBlobStore {
     }
 
     private void maybeSlowDown() {
+        long latency = latencyMillis;
+        if (latency > 0) {
+            try {
+                Thread.sleep(latency);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw status(503, "interrupted while delaying the answer");
+            }
+        }
         int every = slowDownEvery;
         if (every > 0 && calls.incrementAndGet() % every == 0) {
             throw status(503, "injected SlowDown");
