@@ -141,7 +141,7 @@ public final class TestPeer implements AutoCloseable {
         Fault fault = faults.get(cid);
         if (fault == Fault.ERROR_500) {
             respond(exchange, 500, "{\"error\":\"injected\"}".getBytes(StandardCharsets.UTF_8));
-        } else if (fault != null && content != null) {
+        } else if ((fault == Fault.HANG || fault == Fault.TRUNCATE) && content != null) {
             // headers promise the whole blob, half of it comes, then the peer hangs or hangs up
             exchange.sendResponseHeaders(200, content.length);
             OutputStream out = exchange.getResponseBody();
