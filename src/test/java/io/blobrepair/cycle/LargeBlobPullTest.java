@@ -152,7 +152,7 @@ class LargeBlobPullTest {
     void aPeerThatIgnoresRangeStillServesTheBlobInOneStream() throws Exception {
         Blob blob = Blob.random(9 * MIB, 9);
         try (TestPeer peer = TestPeer.start()) {
-            peer.serve(blob.cid(), blob.content());
+            peer.serve(blob.cid(), blob.content(), "audio/mpeg");
             peer.fail(blob.cid(), TestPeer.Fault.IGNORE_RANGE);
             Map<String, String> settings = node(blob, peer);
             try (TestNode node = TestNode.start(settings)) {
@@ -162,6 +162,8 @@ class LargeBlobPullTest {
                 assertThat(peer.rangeRequests()).containsExactly("bytes=0-4194303");
                 assertThat(report.s3Requests()).containsEntry("UploadPart", 2L).containsEntry("PutObject", 0L);
                 assertThat(s3.read(node.bucket(), blob.key())).isEqualTo(blob.content());
+                // stored in parts with the type it was served with, as a single PutObject would be
+                assertThat(s3.client().headObject(b -> b.bucket(node.bucket()).key(blob.key())).contentType()).isEqualTo("audio/mpeg");
                 assertThat(stagingFiles()).isEmpty();
             }
         }
