@@ -15,6 +15,7 @@ import io.blobrepair.ops.RepairLog;
 import io.blobrepair.ops.RepairMetrics;
 import io.blobrepair.ops.RepairService;
 import io.blobrepair.ops.RepairSettings;
+import io.blobrepair.peer.BlobFetch;
 import io.blobrepair.peer.BlobWrites;
 import io.blobrepair.peer.PeerApi;
 import io.blobrepair.peer.PeerAuth;
@@ -23,6 +24,8 @@ import io.blobrepair.peer.PeerSignature;
 import io.blobrepair.peer.PeerHealth;
 import io.blobrepair.peer.PeerClient;
 import io.blobrepair.peer.NodeFollower;
+import io.blobrepair.peer.StagingArea;
+import io.blobrepair.peer.StagingReserve;
 import io.blobrepair.placement.NetworkView;
 import io.blobrepair.index.KnownPresentCache;
 import io.blobrepair.repair.BatchTriage;
@@ -38,8 +41,10 @@ import io.blobrepair.repair.PresenceLookup;
 import io.blobrepair.repair.PresenceSteps;
 import io.blobrepair.repair.PullSteps;
 import io.blobrepair.repair.RepairEvents;
+import io.blobrepair.repair.StagingSteps;
 import io.blobrepair.repair.WorkListWalk;
 import io.blobrepair.s3.Buckets;
+import io.blobrepair.s3.MultipartUpload;
 import io.blobrepair.s3.S3Clients;
 import io.blobrepair.s3.S3RequestCounter;
 import io.blobrepair.work.CidFailures;
@@ -63,7 +68,6 @@ import org.apache.camel.support.service.ServiceSupport;
 import software.amazon.awssdk.services.s3.S3Client;
 
 import java.net.http.HttpClient;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -156,8 +160,13 @@ public class BlobRepairConfiguration implements CamelConfiguration {
             LOG.warn("repair.peer-auth=signed and no peer wallet is known (repair.peer-wallets unset, the node at {} lists"
                     + " none): every request to /internal/blobs* is refused (401)", settings.nodeUrl().orElse("?"));
         }
+        RepairSettings.PullTransfer transfer = settings.pullTransfer();
+        StagingArea staging = new StagingArea(transfer.stagingDir(), new StagingReserve(transfer.stagingReserve()));
+        // before any pull: what a process stopped mid-pull left behind
+        staging.removeLeftovers();
         PeerClient peers = new PeerClient(network.self(), http, settings.pullReadTimeout(),
-                Path.of(System.getProperty("java.io.tmpdir")), settings.pullMaxHosts(), settings.pullPerHost(), peerAuth);
+                new BlobFetch(http, peerAuth, settings.pullReadTimeout(), transfer.rangeSize(), staging),
+                settings.pullMaxHosts(), settings.pullPerHost(), peerAuth);
         RunStore runStore = new RunStore(dataSource);
         CycleTracker tracker = new CycleTracker(runStore, s3Requests, knownPresent, settings.cleanupEvery(),
                 settings.abortRetryDelay(), clock);
@@ -210,6 +219,8 @@ public class BlobRepairConfiguration implements CamelConfiguration {
         registry.bind("holderCheck", new HolderCheck(peers));
         registry.bind("deletionGate", new DeletionGate(settings.dryRun(), settings.maxDeleteFraction(), knownPresent, events, clock));
         registry.bind("pullSteps", new PullSteps(settings.dryRun(), knownPresent, peers, peerFilters));
+        registry.bind("stagingSteps", new StagingSteps(peers, peerFilters, staging));
+        registry.bind("multipartUpload", new MultipartUpload(s3, transfer.partSize()));
         registry.bind("lostBlobSteps", new LostBlobSteps(lostBlobs, peerFilters, cleanupPeriod, events, clock));
         registry.bind("cidErrors", new CidErrors(cidFailures, clock));
         registry.bind("blobWrites", new BlobWrites(knownPresent));

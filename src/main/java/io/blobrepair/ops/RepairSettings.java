@@ -62,7 +62,8 @@ public record RepairSettings(
         Set<String> explicitKeys,
         Optional<String> eventsUri,
         Optional<Path> routesDir,
-        Optional<String> archiveBucket) {
+        Optional<String> archiveBucket,
+        PullTransfer pullTransfer) {
 
     /** The reference network's replication factor, used unless set or read from the node. */
     public static final int DEFAULT_REPLICATION_FACTOR = 4;
@@ -84,6 +85,14 @@ public record RepairSettings(
         // the node key is a secret: the record's generated toString would print it
         return "RepairSettings[s3=" + s3 + ", db=" + db + ", selfHost=" + selfHost + ", peers=" + peers
                 + ", replicationFactor=" + replicationFactor + ", presence=" + presence + ", peerAuth=" + peerAuth + "]";
+    }
+
+    /**
+     * How a pulled blob travels: fetched in ranges of {@code rangeSize} bytes, staged in
+     * {@code stagingDir} keeping {@code stagingReserve} bytes free, stored in parts of
+     * {@code partSize} bytes above that size.
+     */
+    public record PullTransfer(long rangeSize, Path stagingDir, long stagingReserve, long partSize) {
     }
 
     public record Db(String url, String user, String password, boolean initSchema) {
@@ -191,7 +200,12 @@ public record RepairSettings(
                 Set.copyOf(explicitKeys),
                 r.optional("repair.events.uri"),
                 r.optional("repair.routes.dir").map(dir -> r.directory("repair.routes.dir", dir)),
-                archiveBucket(r));
+                archiveBucket(r),
+                new PullTransfer(r.bytes("repair.pull.range-size"),
+                        r.optional("repair.pull.staging-dir").map(dir -> r.directory("repair.pull.staging-dir", dir))
+                                .orElse(Path.of(System.getProperty("java.io.tmpdir"))),
+                        r.bytes("repair.pull.staging-reserve"),
+                        r.partSize("repair.s3.part-size")));
     }
 
     /** A store-all node's second bucket, listed into the same presence index; never the primary bucket itself. */
@@ -298,6 +312,15 @@ public record RepairSettings(
                 }
             }
             throw new InvalidSettingException(key, v, "a positive byte count such as 1073741824, 512MiB, 2GiB or 4TiB");
+        }
+
+        /** An S3 multipart part size: 5 MiB (S3's smallest part but the last) to 5 GiB (its largest). */
+        long partSize(String key) {
+            long size = bytes(key);
+            if (size < (5L << 20) || size > (5L << 30)) {
+                throw new InvalidSettingException(key, required(key), "a part size from 5MiB to 5GiB, e.g. 64MiB");
+            }
+            return size;
         }
 
         Duration duration(String key, Duration minimum) {

@@ -1,11 +1,11 @@
 package io.blobrepair.peer;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.blobrepair.cid.Cid;
-import io.blobrepair.cid.ContentHash;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -14,14 +14,12 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.DigestOutputStream;
-import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
@@ -30,9 +28,13 @@ import java.util.concurrent.Semaphore;
  * This node's requests to its peers (only ever configured hosts).
  *
  * <p>Pull: {@code GET {peer}/internal/blobs/{cid}} on the ranked hosts in order, skipping this
- * node, until one serves content that matches the CID. The content is streamed to a temporary
- * file while it is hashed, so a large blob never sits in memory, and a v1 blob that does not hash
- * to its CID is discarded before anything reaches the bucket.
+ * node, until one serves content that matches the CID. Each host's copy is fetched by
+ * {@link BlobFetch} (in byte ranges, into the pull's staging file, hashed as it arrives), so a
+ * large blob never sits in memory, and a v1 blob that does not hash to its CID is discarded before
+ * anything reaches the bucket.
+ *
+ * <p>Size: {@code GET {peer}/internal/blobs/info/{cid}} tells a blob's size before it is fetched,
+ * so that the staging disk's reserve is kept.
  *
  * <p>Holds: {@code GET {peer}/internal/blobs/info/{cid}} answers 200 when the peer has the blob;
  * cleanup asks it of the hosts ranked ahead before deleting an over-replicated copy.
@@ -53,22 +55,26 @@ public class PeerClient {
         }
     }
 
+    private static final ObjectMapper JSON = new ObjectMapper();
+    /** Blob info is a few attributes: a longer answer is not read. */
+    private static final int MAX_INFO_BYTES = 64 * 1024;
+
     private final String self;
     private final HttpClient http;
     private final Duration readTimeout;
-    private final Path tempDir;
+    private final BlobFetch blobFetch;
     private final int maxHosts;
     private final PeerAuth auth;
     private final int perHost;
     private final Map<String, Semaphore> inFlight = new ConcurrentHashMap<>();
 
-    public PeerClient(String self, HttpClient http, Duration readTimeout, Path tempDir, int maxHosts, int perHost, PeerAuth auth) {
+    public PeerClient(String self, HttpClient http, Duration readTimeout, BlobFetch blobFetch, int maxHosts, int perHost, PeerAuth auth) {
         this.auth = auth;
         this.perHost = perHost;
         this.self = self;
         this.http = http;
         this.readTimeout = readTimeout;
-        this.tempDir = tempDir;
+        this.blobFetch = blobFetch;
         this.maxHosts = maxHosts;
     }
 
@@ -86,7 +92,7 @@ public class PeerClient {
             }
             tried.add(host);
             try {
-                Optional<Fetched> blob = limited(host, () -> fetch(host, cid));
+                Optional<BlobFetch.Fetched> blob = limited(host, () -> blobFetch.fetch(host, cid));
                 if (blob.isPresent()) {
                     Path file = blob.get().file();
                     return new Result(file, Files.size(file), BlobContentType.toStore(blob.get().servedType(), file), failures, tried);
@@ -116,6 +122,47 @@ public class PeerClient {
         }
     }
 
+    /**
+     * The size of {@code cid}'s blob as the first of the ranked hosts (at most
+     * {@code repair.pull.max-hosts}) that answers says it; empty when none does. The reference
+     * answers with its bucket's attributes ({@code Size}), this service with {@code size}.
+     */
+    public OptionalLong size(Cid cid, List<String> rankedHosts) {
+        int asked = 0;
+        for (String host : rankedHosts) {
+            if (host.equals(self)) {
+                continue;
+            }
+            if (asked++ == maxHosts) {
+                break;
+            }
+            try {
+                HttpRequest request = request(host + "/internal/blobs/info/" + escape(cid.value()));
+                OptionalLong size = limited(host, () -> {
+                    HttpResponse<InputStream> answer = http.send(request, HttpResponse.BodyHandlers.ofInputStream());
+                    try (InputStream body = answer.body()) {
+                        return answer.statusCode() == 200 ? sizeIn(body.readNBytes(MAX_INFO_BYTES)) : OptionalLong.empty();
+                    }
+                });
+                if (size.isPresent()) {
+                    return size;
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            } catch (Exception e) {
+                // this host cannot tell: ask the next
+            }
+        }
+        return OptionalLong.empty();
+    }
+
+    private static OptionalLong sizeIn(byte[] info) throws IOException {
+        JsonNode json = JSON.readTree(info);
+        JsonNode size = json.has("size") ? json.get("size") : json.path("Size");
+        return size.canConvertToLong() && size.asLong() >= 0 ? OptionalLong.of(size.asLong()) : OptionalLong.empty();
+    }
+
     /** One request to a peer within the per-host bound. */
     private <T> T limited(String host, Callable<T> request) throws Exception {
         Semaphore slot = inFlight.computeIfAbsent(host, h -> new Semaphore(perHost));
@@ -141,44 +188,5 @@ public class PeerClient {
     /** A CID as one URL path segment: '/' in legacy keys becomes %2F, spaces %20. */
     static String escape(String cid) {
         return URLEncoder.encode(cid, StandardCharsets.UTF_8).replace("+", "%20");
-    }
-
-    /** A verified blob in a temporary file, and the Content-Type the peer served it with (may be null). */
-    private record Fetched(Path file, String servedType) {
-    }
-
-    private Optional<Fetched> fetch(String host, Cid cid) throws IOException, InterruptedException {
-        HttpRequest request = request(blobUrl(host, cid.value()));
-        HttpResponse<InputStream> response = http.send(request, HttpResponse.BodyHandlers.ofInputStream());
-        try (InputStream body = response.body()) {
-            if (response.statusCode() != 200) {
-                throw new IOException("HTTP " + response.statusCode());
-            }
-            Path file = Files.createTempFile(tempDir, "pull-", ".blob");
-            MessageDigest digest = ContentHash.newDigest();
-            try (OutputStream out = new DigestOutputStream(Files.newOutputStream(file), digest)) {
-                StallGuard.transfer(body, out, readTimeout);
-            } catch (IOException e) {
-                Files.deleteIfExists(file);
-                throw e;
-            }
-            Optional<byte[]> expected = cid.contentSha256();
-            if (expected.isPresent() && !Arrays.equals(expected.get(), digest.digest())) {
-                Files.deleteIfExists(file);
-                return Optional.empty();
-            }
-            return Optional.of(new Fetched(file, response.headers().firstValue("Content-Type").orElse(null)));
-        }
-    }
-
-    /** Removes a pulled blob's temporary file once it is stored (or failed to be). */
-    public static void discard(Path blob) {
-        if (blob != null) {
-            try {
-                Files.deleteIfExists(blob);
-            } catch (IOException ignored) {
-                // a leftover temp file is harmless; the OS temp cleaner takes it
-            }
-        }
     }
 }

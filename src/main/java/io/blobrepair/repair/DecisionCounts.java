@@ -69,6 +69,7 @@ public final class DecisionCounts {
             case HOLDERS_UNCONFIRMED -> counters.increment(RepairCounter.OVER_REPLICATED_UNCONFIRMED);
             case DRY_RUN -> counters.increment(RepairCounter.DRY_RUN_SKIPPED);
             case KNOWN_LOST -> counters.increment(RepairCounter.PULL_LOST_SKIPPED);
+            case STAGING_FULL -> counters.increment(RepairCounter.PULL_STAGING_FULL);
             case WRITTEN_SINCE_TRIAGE -> {
                 counters.increment(RepairCounter.REPAIR_KNOWN_PRESENT);
                 counters.increment(RepairCounter.ALREADY_HAVE);

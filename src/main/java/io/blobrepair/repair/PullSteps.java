@@ -68,11 +68,4 @@ public class PullSteps {
         CycleLog.count(cycle, RepairCounter.PULL_STORE_FAIL, "PutObject {} failed, the blob is not marked present: {}",
                 decision.storageKey(), CycleLog.describe(cause));
     }
-
-    /** Removes the pulled blob's staging file, on every path. */
-    public void discard(@ExchangeProperty(RepairExchange.PULL) PeerClient.Result pulled) {
-        if (pulled != null) {
-            PeerClient.discard(pulled.blob());
-        }
-    }
 }

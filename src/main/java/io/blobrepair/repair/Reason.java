@@ -24,6 +24,8 @@ public enum Reason {
     DELETE_BRAKE,
     /** Found lost within the retry period: not tried again yet. */
     KNOWN_LOST,
+    /** Staging the blob would cross repair.pull.staging-reserve: the pull waits for a later cycle. */
+    STAGING_FULL,
     /** Written (pulled or pushed) since the batch was triaged. */
     WRITTEN_SINCE_TRIAGE,
     /** The copy was deleted. */

@@ -16,6 +16,7 @@ public enum RepairCounter {
     PULL_MINE_FAIL("Pull attempts from one peer that failed (unreachable, absent, wrong bytes)"),
     PULL_MINE_SUCCESS("Blobs pulled, verified and stored"),
     PULL_STORE_FAIL("Pulled and verified blobs that PutObject failed to store"),
+    PULL_STAGING_FULL("Needed pulls deferred to a later cycle: staging the blob would cross repair.pull.staging-reserve"),
     PRESENCE_INDEX_HIT("Presence answered by the index: listed"),
     PRESENCE_INDEX_MISS("Presence answered by the index: not listed"),
     PRESENCE_INDEX_ENTRIES("Keys in the presence index after the listing"),

@@ -1,8 +1,10 @@
 package io.blobrepair.cycle;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.blobrepair.testing.Blob;
+import io.blobrepair.testing.ChildJvm;
+import io.blobrepair.testing.ChildJvm.Drain;
+import io.blobrepair.testing.ChildJvm.Run;
 import io.blobrepair.testing.TestDb;
 import io.blobrepair.testing.TestNode;
 import io.blobrepair.testing.TestPeer;
@@ -13,16 +15,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -59,77 +57,12 @@ class OnceModeTest {
         s3.close();
     }
 
-    record Run(int exit, String stdout, String stderr) {
-        JsonNode report() throws Exception {
-            String[] lines = stdout.strip().split("\n");
-            return new ObjectMapper().readTree(lines[lines.length - 1]);
-        }
-
-        /** The one stderr line where the command line says why it stopped (log lines aside). */
-        String reasonLine() {
-            List<String> lines = stderr.lines().filter(l -> l.startsWith("blob-repair: ")).toList();
-            assertThat(lines).as(describe()).hasSize(1);
-            return lines.get(0);
-        }
-
-        String describe() {
-            return "exit " + exit + "\n--- stdout\n" + stdout + "\n--- stderr\n" + stderr;
-        }
-    }
-
-    /** Output of a child process, collected as it comes so a full pipe never blocks the child. */
-    private static final class Drain {
-        private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        private final Thread thread;
-
-        Drain(InputStream in, String name) {
-            thread = new Thread(() -> {
-                byte[] buffer = new byte[8192];
-                try {
-                    for (int n; (n = in.read(buffer)) >= 0; ) {
-                        synchronized (bytes) {
-                            bytes.write(buffer, 0, n);
-                        }
-                    }
-                } catch (IOException e) {
-                    // the child went away
-                }
-            }, name);
-            thread.setDaemon(true);
-            thread.start();
-        }
-
-        String text() throws InterruptedException {
-            thread.join(5000);
-            synchronized (bytes) {
-                return bytes.toString(StandardCharsets.UTF_8);
-            }
-        }
-    }
-
     private static Process launch(Path workDir, Map<String, String> env, List<String> jvmOptions, String... args) throws IOException {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> command = new ArrayList<>(List.of(java));
-        command.addAll(jvmOptions);
-        command.addAll(List.of("-cp", System.getProperty("java.class.path"), "io.blobrepair.BlobRepairApplication"));
-        command.addAll(List.of(args));
-        ProcessBuilder pb = new ProcessBuilder(command);
-        if (workDir != null) {
-            pb.directory(workDir.toFile());
-        }
-        pb.environment().putAll(env);
-        return pb.start();
+        return ChildJvm.launch(workDir, env, jvmOptions, args);
     }
 
     private static Run run(Path workDir, Map<String, String> env, List<String> jvmOptions, String... args) throws Exception {
-        Process p = launch(workDir, env, jvmOptions, args);
-        Drain out = new Drain(p.getInputStream(), "child-stdout");
-        Drain err = new Drain(p.getErrorStream(), "child-stderr");
-        if (!p.waitFor(CHILD_DEADLINE_SECONDS, TimeUnit.SECONDS)) {
-            p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-            fail("child did not exit within " + CHILD_DEADLINE_SECONDS + " s\n--- stdout\n" + out.text() + "\n--- stderr\n" + err.text());
-        }
-        return new Run(p.exitValue(), out.text(), err.text());
+        return ChildJvm.run(workDir, env, jvmOptions, CHILD_DEADLINE_SECONDS, args);
     }
 
     private static Run run(Map<String, String> env, String... args) throws Exception {

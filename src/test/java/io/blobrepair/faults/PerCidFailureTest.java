@@ -194,6 +194,7 @@ class PerCidFailureTest extends CamelMainTestSupport {
             // route,          step,                      the chosen CID's kind
             "head-object,      s3-head-object,            missing",
             "pull-blob,        check-lost-ledger,         missing",
+            "pull-blob,        reserve-staging,           missing",
             "pull-blob,        pull-from-peers,           missing",
             "store-pulled,     s3-put-object,             missing",
             "store-pulled,     clear-lost-ledger,         missing",

@@ -49,6 +49,9 @@ class RepairSettingsTest {
         p.put("repair.presence-filter.refresh", "30m");
         p.put("repair.presence-filter.max-bytes", "67108864");
         p.put("repair.cluster.enabled", "false");
+        p.put("repair.pull.range-size", "256MiB");
+        p.put("repair.pull.staging-reserve", "2GiB");
+        p.put("repair.s3.part-size", "64MiB");
         return p;
     }
 
@@ -64,6 +67,8 @@ class RepairSettingsTest {
         assertThat(s.interval()).isEqualTo(Duration.ofHours(1));
         assertThat(s.presence()).isEqualTo(RepairSettings.PresenceMode.LISTING);
         assertThat(s.cron()).isEmpty();
+        assertThat(s.pullTransfer()).isEqualTo(new RepairSettings.PullTransfer(256L << 20,
+                java.nio.file.Path.of(System.getProperty("java.io.tmpdir")), 2L << 30, 64L << 20));
     }
 
     @ParameterizedTest(name = "{0}={1}")
@@ -84,6 +89,11 @@ class RepairSettingsTest {
             "repair.peer-auth | ecdsa | one of none, signed",
             "repair.s3.max-requests-per-second | -1 | a number of requests per second",
             "repair.peer-wallets | 0x1234 | 0x-prefixed 40-hex-digit wallet addresses",
+            "repair.pull.range-size | big | a positive byte count",
+            "repair.pull.staging-reserve | -1 | a positive byte count",
+            "repair.pull.staging-dir | /no/such/staging/dir | an existing directory",
+            "repair.s3.part-size | 1MiB | a part size from 5MiB to 5GiB",
+            "repair.s3.part-size | 6GiB | a part size from 5MiB to 5GiB",
     })
     void badValuesStopStartupNamingTheKeyAndTheAcceptedValues(String key, String value, String accepted) {
         Map<String, String> p = defaults();

@@ -156,7 +156,8 @@ class BesideReferenceNodeTest {
                 }
             }
             String wallet = "0x" + Keys.getAddress(org.web3j.crypto.ECKeyPair.create(new BigInteger(KEY, 16)).getPublicKey());
-            assertThat(peer.authorizations()).hasSize(blobs.size());
+            // per blob: its size (GET /internal/blobs/info, before staging) and the blob, both signed
+            assertThat(peer.authorizations()).hasSize(2 * blobs.size());
             for (String header : peer.authorizations()) {
                 assertThat(referenceVerification(header, Instant.now())).as(header).isEqualToIgnoringCase(wallet);
             }

@@ -13,11 +13,14 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * A real HTTP peer speaking the blob protocol: {@code /health_check},
- * {@code GET /internal/blobs/{cid}} and {@code GET /internal/blobs/info/{cid}} from an in-memory
- * map, recording every request.
+ * {@code GET /internal/blobs/{cid}} (with {@code Range: bytes=FIRST-LAST} answered 206 and
+ * {@code Content-Range}, as the reference's {@code http.ServeContent} does) and
+ * {@code GET /internal/blobs/info/{cid}} from an in-memory map, recording every request.
  */
 public final class TestPeer implements AutoCloseable {
 
@@ -34,14 +37,28 @@ public final class TestPeer implements AutoCloseable {
     private final java.util.concurrent.atomic.AtomicInteger mostBlobRequestsInFlight = new java.util.concurrent.atomic.AtomicInteger();
     private volatile boolean healthy = true;
 
-    /** How this peer misbehaves for a CID. */
-    public enum Fault { ERROR_500, HANG, TRUNCATE }
+    /**
+     * How this peer misbehaves for a CID: a 500; a 200 whose body stops halfway and hangs or hangs
+     * up; a 200 whole blob whatever the {@code Range}; 416 to any {@code Range}; 206 with 1 KiB
+     * more than asked.
+     */
+    public enum Fault { ERROR_500, HANG, TRUNCATE, IGNORE_RANGE, ANSWER_416, LONGER_RANGE }
+
+    private static final Pattern RANGE = Pattern.compile("bytes=(\\d+)-(\\d*)");
+    /** Every blob request's Range header ("" when there was none). */
+    private final List<String> ranges = new CopyOnWriteArrayList<>();
+    private final Map<String, Long> cuts = new ConcurrentHashMap<>();
 
     private final Map<String, Fault> faults = new ConcurrentHashMap<>();
 
     /** Every request for {@code cid} misbehaves this way (wrong bytes: {@link #serve} other content). */
     public void fail(String cid, Fault fault) {
         faults.put(cid, fault);
+    }
+
+    /** Every answer for {@code cid} hangs up after {@code bytes} bytes of its body (headers promise them all). */
+    public void cutEveryResponseAfter(String cid, long bytes) {
+        cuts.put(cid, bytes);
     }
 
     /** The next request for a CID blocks until released, then fails: lets a test stop a node mid-cycle. */
@@ -97,6 +114,11 @@ public final class TestPeer implements AutoCloseable {
         return blobRequests;
     }
 
+    /** The Range header of every blob request, in order ("" for none). */
+    public List<String> rangeRequests() {
+        return ranges;
+    }
+
     private void health(HttpExchange exchange) throws IOException {
         respond(exchange, healthy ? 200 : 503, ("{\"healthy\":" + healthy + "}").getBytes(StandardCharsets.UTF_8));
     }
@@ -136,7 +158,7 @@ public final class TestPeer implements AutoCloseable {
         Fault fault = faults.get(cid);
         if (fault == Fault.ERROR_500) {
             respond(exchange, 500, "{\"error\":\"injected\"}".getBytes(StandardCharsets.UTF_8));
-        } else if (fault != null && content != null) {
+        } else if ((fault == Fault.HANG || fault == Fault.TRUNCATE) && content != null) {
             // headers promise the whole blob, half of it comes, then the peer hangs or hangs up
             exchange.sendResponseHeaders(200, content.length);
             OutputStream out = exchange.getResponseBody();
@@ -157,7 +179,43 @@ public final class TestPeer implements AutoCloseable {
             if (type != null) {
                 exchange.getResponseHeaders().add("Content-Type", type);
             }
-            respond(exchange, 200, content);
+            serveRange(exchange, cid, content, fault);
+        }
+    }
+
+    private void serveRange(HttpExchange exchange, String cid, byte[] content, Fault fault) throws IOException {
+        String range = exchange.getRequestHeaders().getFirst("Range");
+        ranges.add(range == null ? "" : range);
+        Matcher asked = range == null ? null : RANGE.matcher(range.strip());
+        if (asked == null || !asked.matches() || fault == Fault.IGNORE_RANGE) {
+            send(exchange, cid, 200, content, 0, content.length);
+            return;
+        }
+        long first = Long.parseLong(asked.group(1));
+        long last = asked.group(2).isEmpty() ? content.length - 1 : Long.parseLong(asked.group(2));
+        if (fault == Fault.ANSWER_416 || first >= content.length || last < first) {
+            exchange.getResponseHeaders().add("Content-Range", "bytes */" + content.length);
+            respond(exchange, 416, new byte[0]);
+            return;
+        }
+        last = Math.min(fault == Fault.LONGER_RANGE ? last + 1024 : last, content.length - 1);
+        exchange.getResponseHeaders().add("Content-Range", "bytes " + first + "-" + last + "/" + content.length);
+        send(exchange, cid, 206, content, (int) first, (int) (last - first + 1));
+    }
+
+    /** Sends {@code length} bytes from {@code offset}, or hangs up after the CID's cut. */
+    private void send(HttpExchange exchange, String cid, int status, byte[] content, int offset, int length) throws IOException {
+        exchange.sendResponseHeaders(status, length == 0 ? -1 : length);
+        Long cut = cuts.get(cid);
+        OutputStream out = exchange.getResponseBody();
+        if (cut != null && cut < length) {
+            out.write(content, offset, (int) (long) cut);
+            out.flush();
+            exchange.close();
+            return;
+        }
+        try (out) {
+            out.write(content, offset, length);
         }
     }
 
