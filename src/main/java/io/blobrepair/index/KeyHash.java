@@ -13,6 +13,10 @@ import java.util.Objects;
  * UTF-8 string funnel (so a Bloom filter can be built from it, see {@link PresenceFilter}).
  * Unpaired surrogates are encoded as {@code '?'} by {@link String#getBytes}, so strings
  * differing only there are the same key (real storage keys are valid UTF-8 and cannot contain them).
+ *
+ * <p>Written out here rather than called through Guava's {@code Hashing.murmur3_128()}: on 1M
+ * storage keys Guava's took about twice as long per key (94 vs 48 ns, same machine, same run;
+ * it goes through a streaming hasher and a {@code HashCode}), and hashing is a fifth of a lookup.
  */
 record KeyHash(long hi, long lo) {
 
