@@ -23,6 +23,7 @@ import io.blobrepair.peer.PeerFilters;
 import io.blobrepair.peer.PeerSignature;
 import io.blobrepair.peer.PeerHealth;
 import io.blobrepair.peer.PeerClient;
+import io.blobrepair.peer.StallGuard;
 import io.blobrepair.peer.NodeFollower;
 import io.blobrepair.peer.StagingArea;
 import io.blobrepair.peer.StagingReserve;
@@ -165,7 +166,8 @@ public class BlobRepairConfiguration implements CamelConfiguration {
         // before any pull: what a process stopped mid-pull left behind
         staging.removeLeftovers();
         PeerClient peers = new PeerClient(network.self(), http, settings.pullReadTimeout(),
-                new BlobFetch(http, peerAuth, settings.pullReadTimeout(), transfer.rangeSize(), staging),
+                new BlobFetch(http, peerAuth, settings.pullReadTimeout(), transfer.rangeSize(), staging, new StallGuard(
+                        context.getExecutorServiceManager().newSingleThreadScheduledExecutor(this, "peer-stall-guard"))),
                 settings.pullMaxHosts(), settings.pullPerHost(), peerAuth);
         RunStore runStore = new RunStore(dataSource);
         CycleTracker tracker = new CycleTracker(runStore, s3Requests, knownPresent, settings.cleanupEvery(),

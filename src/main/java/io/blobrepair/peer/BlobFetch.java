@@ -55,13 +55,16 @@ public final class BlobFetch {
     private final Duration readTimeout;
     private final long rangeSize;
     private final StagingArea staging;
+    private final StallGuard stallGuard;
 
-    public BlobFetch(HttpClient http, PeerAuth auth, Duration readTimeout, long rangeSize, StagingArea staging) {
+    public BlobFetch(HttpClient http, PeerAuth auth, Duration readTimeout, long rangeSize, StagingArea staging,
+                     StallGuard stallGuard) {
         this.http = http;
         this.auth = auth;
         this.readTimeout = readTimeout;
         this.rangeSize = rangeSize;
         this.staging = staging;
+        this.stallGuard = stallGuard;
     }
 
     /** What one answer brought: the Content-Type it was served with, and whether it was the whole blob in one stream. */
@@ -171,6 +174,6 @@ public final class BlobFetch {
 
     /** Copies at most {@code limit} bytes, failing when the peer stalls longer than the read timeout. */
     private long copy(InputStream body, OutputStream out, long limit) throws IOException {
-        return StallGuard.transfer(ByteStreams.limit(body, limit), out, readTimeout);
+        return stallGuard.transfer(ByteStreams.limit(body, limit), out, readTimeout);
     }
 }

@@ -4,7 +4,6 @@ import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.time.Duration;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -12,24 +11,22 @@ import java.util.concurrent.TimeUnit;
 /**
  * A peer body that stops sending is cut off: the JDK HTTP client has no read timeout once the
  * headers are in, so this closes the stream when no byte arrived for the read timeout, and the
- * blocked read fails instead of hanging the cycle.
+ * blocked read fails instead of hanging the cycle. One watchdog thread (from Camel's executor
+ * service manager) looks after every transfer.
  */
-final class StallGuard {
+public final class StallGuard {
 
-    private static final ScheduledExecutorService WATCHDOG = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "peer-stall-guard");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ScheduledExecutorService watchdog;
 
-    private StallGuard() {
+    public StallGuard(ScheduledExecutorService watchdog) {
+        this.watchdog = watchdog;
     }
 
     /** Copies {@code in} fully, failing when it stalls longer than {@code timeout}. */
-    static long transfer(InputStream in, java.io.OutputStream out, Duration timeout) throws IOException {
+    long transfer(InputStream in, java.io.OutputStream out, Duration timeout) throws IOException {
         Watched watched = new Watched(in);
         long period = Math.max(10, Math.min(1000, timeout.toMillis() / 4));
-        ScheduledFuture<?> check = WATCHDOG.scheduleAtFixedRate(() -> watched.closeIfStalled(timeout.toNanos()),
+        ScheduledFuture<?> check = watchdog.scheduleAtFixedRate(() -> watched.closeIfStalled(timeout.toNanos()),
                 period, period, TimeUnit.MILLISECONDS);
         try {
             return watched.transferTo(out);
