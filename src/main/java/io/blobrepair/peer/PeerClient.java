@@ -29,10 +29,11 @@ import java.util.concurrent.Semaphore;
 /**
  * This node's requests to its peers (only ever configured hosts).
  *
- * <p>Pull: {@code GET {peer}/internal/blobs/{cid}} on the ranked hosts in order, skipping this
- * node, until one serves content that matches the CID. The content is streamed to a temporary
- * file while it is hashed, so a large blob never sits in memory, and a v1 blob that does not hash
- * to its CID is discarded before anything reaches the bucket.
+ * <p>Pull: {@code GET {peer}/internal/blobs/{cid}} on the hosts of the pull's plan in order
+ * (the repair's {@code PullPlan} chooses them), skipping this node, until one serves content that
+ * matches the CID. The content is streamed to a temporary file while it is hashed, so a large blob
+ * never sits in memory, and a v1 blob that does not hash to its CID is discarded before anything
+ * reaches the bucket.
  *
  * <p>Holds: {@code GET {peer}/internal/blobs/info/{cid}} answers 200 when the peer has the blob;
  * cleanup asks it of the hosts ranked ahead before deleting an over-replicated copy.
@@ -57,32 +58,26 @@ public class PeerClient {
     private final HttpClient http;
     private final Duration readTimeout;
     private final Path tempDir;
-    private final int maxHosts;
     private final PeerAuth auth;
     private final int perHost;
     private final Map<String, Semaphore> inFlight = new ConcurrentHashMap<>();
 
-    public PeerClient(String self, HttpClient http, Duration readTimeout, Path tempDir, int maxHosts, int perHost, PeerAuth auth) {
+    public PeerClient(String self, HttpClient http, Duration readTimeout, Path tempDir, int perHost, PeerAuth auth) {
         this.auth = auth;
         this.perHost = perHost;
         this.self = self;
         this.http = http;
         this.readTimeout = readTimeout;
         this.tempDir = tempDir;
-        this.maxHosts = maxHosts;
     }
 
-    /** Tries the ranked hosts in order, at most {@code repair.pull.max-hosts} of them. */
-    public Result pull(Cid cid, List<String> rankedHosts) {
+    /** Tries the hosts in order until one serves the blob. */
+    public Result pull(Cid cid, List<String> hosts) {
         List<String> failures = new ArrayList<>();
         List<String> tried = new ArrayList<>();
-        int attempts = 0;
-        for (String host : rankedHosts) {
+        for (String host : hosts) {
             if (host.equals(self)) {
                 continue;
-            }
-            if (attempts++ == maxHosts) {
-                break;
             }
             tried.add(host);
             try {

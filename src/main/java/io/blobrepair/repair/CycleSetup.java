@@ -2,31 +2,41 @@ package io.blobrepair.repair;
 
 import io.blobrepair.peer.NodeFollower;
 import io.blobrepair.work.CidFailures;
+import io.blobrepair.work.DataLossLedger;
 import org.apache.camel.ExchangeProperty;
 
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 
-/** What a cycle fixes at its start, before its presence view: the network it ranks against, and its failing CIDs. */
+/**
+ * What a cycle fixes at its start, before its presence view: the network it ranks against and
+ * what it keeps beyond the replica set, its failing CIDs, and the data-loss evidence.
+ */
 public class CycleSetup {
 
     private final NodeFollower follower;
+    private final Retention retention;
     private final CidFailures failures;
     private final int maxFailedCycles;
     private final Duration skipFor;
+    private final DataLossLedger dataLoss;
+    private final DataLossRules dataLossRules;
     private final RepairEvents events;
     private final Clock clock;
 
     /**
      * @param maxFailedCycles a CID failing in this many cycles in a row is skipped for {@code skipFor}
      */
-    public CycleSetup(NodeFollower follower, CidFailures failures, int maxFailedCycles, Duration skipFor,
-                      RepairEvents events, Clock clock) {
+    public CycleSetup(NodeFollower follower, Retention retention, CidFailures failures, int maxFailedCycles, Duration skipFor,
+                      DataLossLedger dataLoss, DataLossRules dataLossRules, RepairEvents events, Clock clock) {
         this.follower = follower;
+        this.retention = retention;
         this.failures = failures;
         this.maxFailedCycles = maxFailedCycles;
         this.skipFor = skipFor;
+        this.dataLoss = dataLoss;
+        this.dataLossRules = dataLossRules;
         this.events = events;
         this.clock = clock;
     }
@@ -39,7 +49,7 @@ public class CycleSetup {
      */
     public void followNetwork(@ExchangeProperty(RepairExchange.CYCLE) CycleState cycle) {
         NodeFollower.Refresh refresh = follower.refresh();
-        cycle.setNetwork(refresh.view(), refresh.hostsChanged());
+        cycle.setNetwork(refresh.view(), refresh.hostsChanged(), retention);
         if (!refresh.fresh()) {
             cycle.getCounters().increment(RepairCounter.NODE_VIEW_STALE);
         }
@@ -50,5 +60,10 @@ public class CycleSetup {
 
     public void loadCidFailures(@ExchangeProperty(RepairExchange.CYCLE) CycleState cycle) throws SQLException {
         cycle.setFailingCids(new FailingCids(failures.current(cycle.getCycle(), clock.instant()), maxFailedCycles, skipFor));
+    }
+
+    /** The open data-loss evidence: which pulls escalate, which declared losses wait for their recheck. */
+    public void loadDataLoss(@ExchangeProperty(RepairExchange.CYCLE) CycleState cycle) throws SQLException {
+        cycle.setDataLoss(new DataLossEvidence(dataLoss.open(), dataLossRules));
     }
 }

@@ -3,6 +3,7 @@ package io.blobrepair.repair;
 import io.blobrepair.placement.NetworkView;
 import io.blobrepair.placement.OverReplicationThreshold;
 import io.blobrepair.placement.PlacementPolicy;
+import io.blobrepair.placement.StoreRecent;
 
 import java.time.Instant;
 import java.util.HashMap;
@@ -29,6 +30,7 @@ public final class CycleState {
     private final RepairCounters counters;
     private final Map<String, Long> s3RequestsAtStart;
     private final Set<String> handledKeys = ConcurrentHashMap.newKeySet();
+    private final Set<String> handledRecentKeys = ConcurrentHashMap.newKeySet();
     private final LongAdder contentSize = new LongAdder();
     private final Map<String, String> cursors = new HashMap<>();
     private volatile String phase;
@@ -43,6 +45,9 @@ public final class CycleState {
     private volatile boolean hostsChanged;
     private volatile CycleFacts facts;
     private volatile FailingCids failingCids = FailingCids.none();
+    private volatile DataLossEvidence dataLoss = DataLossEvidence.none();
+    private volatile Retention retention = Retention.DEFAULTS;
+    private volatile StoreRecent storeRecent = StoreRecent.off();
 
     public CycleState(long runId, long cycle, boolean cleanup, Instant startedAt, RepairCounters counters,
                       String phase, Map<String, String> cursors, long contentSize,
@@ -95,11 +100,18 @@ public final class CycleState {
         return s3RequestsAtStart;
     }
 
-    /** The network this cycle ranks against, fixed at its start. */
-    public void setNetwork(NetworkView network, boolean hostsChanged) {
+    /** The network this cycle ranks against and what it keeps beyond its replica set, fixed at its start. */
+    public void setNetwork(NetworkView network, boolean hostsChanged, Retention retention) {
         this.network = network;
         this.placement = PlacementPolicy.from(network);
         this.hostsChanged = hostsChanged;
+        this.retention = retention;
+        this.storeRecent = StoreRecent.forCycle(retention.storeRecent(), retention.storeRecentTtl(), network.storeAll(), startedAt);
+    }
+
+    /** Store-recent retention as of this cycle's start. */
+    public StoreRecent storeRecent() {
+        return storeRecent;
     }
 
     public PlacementPolicy placement() {
@@ -119,7 +131,7 @@ public final class CycleState {
         int threshold = OverReplicationThreshold.of(network.replicationFactor(), network.capacityBytes(),
                 network.usedBytes().isPresent() ? network.usedBytes() : listedBytes);
         this.facts = new CycleFacts(cleanup, network.storeAll(), network.replicationFactor(), threshold,
-                completeView, headIsTrusted, hostsChanged, startedAt.toEpochMilli());
+                retention.overReplication(), completeView, headIsTrusted, hostsChanged, startedAt.toEpochMilli());
     }
 
     /** What the per-CID rules know about this cycle; set once its presence view is known. */
@@ -136,9 +148,24 @@ public final class CycleState {
         this.failingCids = failing;
     }
 
-    /** Marks a storage key handled; false when it already was in this cycle. */
-    public boolean firstTimeSeen(String storageKey) {
-        return handledKeys.add(storageKey);
+    /** Data-loss evidence as the cycle started. */
+    public DataLossEvidence dataLoss() {
+        return dataLoss;
+    }
+
+    public void setDataLoss(DataLossEvidence evidence) {
+        this.dataLoss = evidence;
+    }
+
+    /**
+     * Marks a storage key handled; false when it already was in this cycle. A recent upload kept by
+     * store-recent is handled again after the key was seen only as some other row's (not kept as
+     * recent, maybe deleted as over-replicated in a cleanup cycle), as the reference does: so the
+     * recent upload's copy is pulled back.
+     */
+    public boolean firstTimeSeen(String storageKey, boolean recent) {
+        boolean first = handledKeys.add(storageKey);
+        return recent ? handledRecentKeys.add(storageKey) : first;
     }
 
     public void addContentSize(long bytes) {

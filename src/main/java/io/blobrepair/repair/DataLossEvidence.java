@@ -37,8 +37,4 @@ public final class DataLossEvidence {
     public boolean open(String cid) {
         return open.containsKey(cid);
     }
-
-    public int size() {
-        return open.size();
-    }
 }
