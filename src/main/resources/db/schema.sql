@@ -1,5 +1,6 @@
 -- Run at startup (repair.db.init-schema=true): every table is created only when missing; the node's work
--- lists are never altered, the service's own tables are migrated in place where their shape changed.
+-- lists are never altered, the service's own tables (and repair_data_loss, which a reference node may
+-- have created) are migrated in place where their shape changed.
 
 -- Work lists, as the storage node's own server keeps them.
 CREATE TABLE IF NOT EXISTS uploads (
@@ -7,7 +8,8 @@ CREATE TABLE IF NOT EXISTS uploads (
     template          text,
     orig_file_cid     text,
     placement_hosts   jsonb,
-    transcode_results jsonb
+    transcode_results jsonb,
+    created_at        timestamptz
 );
 CREATE TABLE IF NOT EXISTS audio_previews (
     cid text PRIMARY KEY
@@ -56,13 +58,42 @@ CREATE TABLE IF NOT EXISTS repair_cid_failures (
     skipped_until     timestamptz
 );
 
--- Blobs this node should hold that no reachable peer holds (presence filters all said absent
--- and every direct attempt failed).
-CREATE TABLE IF NOT EXISTS lost_blobs (
-    cid         text PRIMARY KEY,
-    storage_key text        NOT NULL,
-    first_seen  timestamptz NOT NULL,
-    last_tried  timestamptz NOT NULL,
-    hosts_tried text        NOT NULL,
-    tries       integer     NOT NULL
+-- Evidence of data loss, in the reference's table (a reference node sharing this database reads
+-- the same rows): cycles in which no host served a CID, and when it was declared lost, is due for
+-- a recheck, or was recovered. declared_at is written once; recheck_after schedules the retry.
+CREATE TABLE IF NOT EXISTS repair_data_loss (
+    cid                     text PRIMARY KEY,
+    first_failed_at         timestamptz NOT NULL DEFAULT now(),
+    last_failed_at          timestamptz NOT NULL DEFAULT now(),
+    failed_cycles           integer     NOT NULL DEFAULT 0,
+    last_attempt_exhaustive boolean     NOT NULL DEFAULT false,
+    declared_at             timestamptz,
+    recheck_after           timestamptz,
+    recovered_at            timestamptz,
+    last_failed_cycle       bigint
 );
+-- Tables created by a reference version before the exhaustive sweep lack its column (the reference
+-- added it to its CREATE only, which never runs again on such a node); last_failed_cycle is ours.
+ALTER TABLE repair_data_loss ADD COLUMN IF NOT EXISTS last_attempt_exhaustive boolean NOT NULL DEFAULT false;
+ALTER TABLE repair_data_loss ADD COLUMN IF NOT EXISTS last_failed_cycle bigint;
+CREATE INDEX IF NOT EXISTS idx_repair_data_loss_declared ON repair_data_loss (declared_at) WHERE recovered_at IS NULL;
+
+-- Earlier versions recorded a blob as lost after one bad cycle (lost_blobs): its rows carry over as
+-- evidence (one failed cycle per try; they still have to meet the rules to be declared), and the
+-- table is kept, renamed, for the operator to drop.
+DO $$
+BEGIN
+    IF EXISTS (SELECT 1 FROM information_schema.tables
+               WHERE table_name = 'lost_blobs' AND table_schema = current_schema()) THEN
+        INSERT INTO repair_data_loss (cid, failed_cycles, first_failed_at, last_failed_at)
+            SELECT cid, tries, first_seen, last_tried FROM lost_blobs
+            ON CONFLICT (cid) DO NOTHING;
+        IF EXISTS (SELECT 1 FROM information_schema.tables
+                   WHERE table_name = 'lost_blobs_before_data_loss' AND table_schema = current_schema()) THEN
+            INSERT INTO lost_blobs_before_data_loss SELECT * FROM lost_blobs ON CONFLICT (cid) DO NOTHING;
+            DROP TABLE lost_blobs;
+        ELSE
+            ALTER TABLE lost_blobs RENAME TO lost_blobs_before_data_loss;
+        END IF;
+    END IF;
+END $$;

@@ -37,7 +37,7 @@ import io.blobrepair.repair.CycleTracker;
 import io.blobrepair.repair.DeletionGate;
 import io.blobrepair.repair.FailedStep;
 import io.blobrepair.repair.HolderCheck;
-import io.blobrepair.repair.LostBlobSteps;
+import io.blobrepair.repair.DataLossSteps;
 import io.blobrepair.repair.PresenceLookup;
 import io.blobrepair.repair.PresenceSteps;
 import io.blobrepair.repair.PullSteps;
@@ -49,7 +49,7 @@ import io.blobrepair.s3.MultipartUpload;
 import io.blobrepair.s3.S3Clients;
 import io.blobrepair.s3.S3RequestCounter;
 import io.blobrepair.work.CidFailures;
-import io.blobrepair.work.LostBlobs;
+import io.blobrepair.work.DataLossLedger;
 import io.blobrepair.work.ReferenceRepairTrackers;
 import io.blobrepair.work.RunStore;
 import io.blobrepair.work.WorkListStore;
@@ -168,11 +168,11 @@ public class BlobRepairConfiguration implements CamelConfiguration {
         PeerClient peers = new PeerClient(network.self(), http, settings.pullReadTimeout(),
                 new BlobFetch(http, peerAuth, settings.pullReadTimeout(), transfer.rangeSize(), staging, new StallGuard(
                         context.getExecutorServiceManager().newSingleThreadScheduledExecutor(this, "peer-stall-guard"))),
-                settings.pullMaxHosts(), settings.pullPerHost(), peerAuth);
+                settings.pullPerHost(), peerAuth);
         RunStore runStore = new RunStore(dataSource);
         CycleTracker tracker = new CycleTracker(runStore, s3Requests, knownPresent, settings.cleanupEvery(),
                 settings.abortRetryDelay(), clock);
-        LostBlobs lostBlobs = new LostBlobs(dataSource);
+        DataLossLedger dataLoss = new DataLossLedger(dataSource);
         PresenceSteps presence = new PresenceSteps(new PresenceIndexBuilder(s3, settings.s3().bucket(), settings.archiveBucket(),
                 clock, settings.listParallelism()), clock, settings.presence() == RepairSettings.PresenceMode.LISTING,
                 context.createProducerTemplate());
@@ -183,7 +183,7 @@ public class BlobRepairConfiguration implements CamelConfiguration {
             registry.bind("metricsRegistry", meters);
         }
 
-        RepairMetrics metrics = new RepairMetrics(meters, s3Requests, knownPresent, presence, lostBlobs, tracker, settings.interval());
+        RepairMetrics metrics = new RepairMetrics(meters, s3Requests, knownPresent, presence, dataLoss, tracker, settings.interval());
         CamelRepairEvents events = new CamelRepairEvents(context, settings.eventsUri().orElse(null), tracker, metrics, clock);
         context.addService(events);
 
@@ -197,7 +197,7 @@ public class BlobRepairConfiguration implements CamelConfiguration {
         registry.bind("runStore", runStore);
         registry.bind("referenceRepairTrackers", new ReferenceRepairTrackers(dataSource, runStore, settings.cleanupEvery()));
         registry.bind("knownPresentCache", knownPresent);
-        PeerHealth peerHealth = new PeerHealth(http, settings.pullConnectTimeout());
+        PeerHealth peerHealth = new PeerHealth(http, settings.pullConnectTimeout(), Set.copyOf(settings.storeAllPeers()));
         registry.bind("peerHealth", peerHealth);
         registry.bind("cycleTracker", tracker);
         registry.bind("presenceSteps", presence);
@@ -210,23 +210,25 @@ public class BlobRepairConfiguration implements CamelConfiguration {
                 settings.presenceFilterRefresh(), settings.interval().multipliedBy(2), settings.presenceFilterMaxBytes(),
                 settings.pullReadTimeout(), clock);
         registry.bind("peerFilters", peerFilters);
-        registry.bind("lostBlobs", lostBlobs);
-        // a blob found lost, or a CID that keeps failing, waits one cleanup period
+        registry.bind("dataLossLedger", dataLoss);
+        // a CID that keeps failing waits one cleanup period
         Duration cleanupPeriod = settings.interval().multipliedBy(settings.cleanupEvery());
         CidFailures cidFailures = new CidFailures(dataSource);
-        registry.bind("cycleSetup", new CycleSetup(follower, peerHealth, cidFailures, settings.cidFailureMaxCycles(), cleanupPeriod, events, clock));
+        registry.bind("cycleSetup", new CycleSetup(follower, settings.retention(), peerHealth, cidFailures,
+                settings.cidFailureMaxCycles(), cleanupPeriod, dataLoss, settings.dataLoss(), events, clock));
         registry.bind("batchTriage", new BatchTriage(knownPresent, new Buckets(settings.s3().bucket(), settings.archiveBucket()), clock));
         registry.bind("presenceLookup", new PresenceLookup(knownPresent));
         registry.bind("contentCheck", new ContentCheck());
         registry.bind("holderCheck", new HolderCheck(peers));
         registry.bind("deletionGate", new DeletionGate(settings.dryRun(), settings.maxDeleteFraction(), knownPresent, events, clock));
-        registry.bind("pullSteps", new PullSteps(settings.dryRun(), knownPresent, peers, peerFilters));
-        registry.bind("stagingSteps", new StagingSteps(peers, peerFilters, staging));
+        registry.bind("pullSteps", new PullSteps(settings.dryRun(), knownPresent, peers, peerFilters, peerHealth,
+                settings.pullMaxHosts()));
+        registry.bind("stagingSteps", new StagingSteps(peers, staging));
         registry.bind("multipartUpload", new MultipartUpload(s3, transfer.partSize()));
-        registry.bind("lostBlobSteps", new LostBlobSteps(lostBlobs, peerFilters, cleanupPeriod, events, clock));
+        registry.bind("dataLossSteps", new DataLossSteps(dataLoss, settings.dataLoss(), peerHealth, events, clock));
         registry.bind("cidErrors", new CidErrors(cidFailures, clock));
         registry.bind("blobWrites", new BlobWrites(knownPresent));
-        registry.bind("peerApi", new PeerApi(network.self()));
+        registry.bind("peerApi", new PeerApi(network.self(), network.storeAll()));
         registry.bind("repairMetrics", metrics);
         RepairService service = new RepairService(context.createProducerTemplate(), tracker, presence, knownPresent,
                 peerHealth, peerAuth);
@@ -235,7 +237,7 @@ public class BlobRepairConfiguration implements CamelConfiguration {
         registry.bind("databaseHealthCheck", new RepairHealthCheck.Database(database));
         registry.bind("s3HealthCheck", new RepairHealthCheck.S3(s3Reachability));
         registry.bind("cyclesHealthCheck", new RepairHealthCheck.Cycles(runStore, tracker, presence, clock));
-        registry.bind("repairLog", new RepairLog(runStore, lostBlobs));
+        registry.bind("repairLog", new RepairLog(runStore, dataLoss, clock));
         settings.routesDir().ifPresent(dir -> OpsRoutes.load(context, dir));
     }
 

@@ -1,11 +1,12 @@
 package io.blobrepair.ops;
 
 import io.blobrepair.peer.BadRequest;
-import io.blobrepair.work.LostBlobs;
+import io.blobrepair.work.DataLossLedger;
 import io.blobrepair.work.RepairRun;
 import io.blobrepair.work.RunStore;
 
 import java.sql.SQLException;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -13,23 +14,31 @@ import java.util.Map;
 
 /**
  * The log APIs: {@code GET /internal/logs/repair?limit=N}, the last N runs of the tracker, and
- * {@code GET /internal/logs/lost?limit=N}, the lost-blob report; newest first.
+ * {@code GET /internal/logs/lost?limit=N}, the data-loss evidence; newest first. And
+ * {@code GET /internal/data-loss}, the reference's summary of that evidence.
  */
 public class RepairLog {
 
     static final int MAX_LIMIT = 1000;
 
     private final RunStore runs;
-    private final LostBlobs lost;
+    private final DataLossLedger dataLoss;
+    private final Clock clock;
 
-    public RepairLog(RunStore runs, LostBlobs lost) {
+    public RepairLog(RunStore runs, DataLossLedger dataLoss, Clock clock) {
         this.runs = runs;
-        this.lost = lost;
+        this.dataLoss = dataLoss;
+        this.clock = clock;
     }
 
-    /** {@code GET /internal/logs/lost?limit=N}: blobs no reachable peer holds, newest first. */
+    /** {@code GET /internal/logs/lost?limit=N}: the CIDs with data-loss evidence, the last failed first. */
     public List<Map<String, Object>> lost(String limit) throws SQLException {
-        return lost.recent(parseLimit(limit));
+        return dataLoss.recent(parseLimit(limit));
+    }
+
+    /** {@code GET /internal/data-loss}: the reference's summary (total declared, pending rechecks, …). */
+    public Map<String, Object> dataLoss() throws SQLException {
+        return dataLoss.summary(clock.instant()).asJson();
     }
 
     public List<Map<String, Object>> recent(String limit) throws SQLException {

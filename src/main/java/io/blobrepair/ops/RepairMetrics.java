@@ -6,7 +6,7 @@ import io.blobrepair.repair.CycleTracker;
 import io.blobrepair.repair.PresenceSteps;
 import io.blobrepair.repair.RepairCounter;
 import io.blobrepair.s3.S3RequestCounter;
-import io.blobrepair.work.LostBlobs;
+import io.blobrepair.work.DataLossLedger;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
@@ -23,7 +23,8 @@ import java.util.Set;
 /**
  * Publishes the service's own metrics to Micrometer (scraped at {@code /observe/metrics}), each
  * with its HELP text: {@code blob_repair_<counter>_total} for every repair counter, S3 requests
- * by operation, presence index entries, known-present cache size, cycle duration, lost blobs,
+ * by operation, presence index entries, known-present cache size, cycle duration, data loss
+ * (declared and accumulating),
  * the end of the last completed cycle and cleanup cycle (from the tracker table, so a restart
  * keeps them), aborted attempts in a row and the configured interval (for alert thresholds).
  */
@@ -38,7 +39,7 @@ public class RepairMetrics {
     private volatile long lastCycle;
 
     public RepairMetrics(MeterRegistry registry, S3RequestCounter s3Requests, KnownPresentCache knownPresent,
-                         PresenceSteps presence, LostBlobs lostBlobs, CycleTracker tracker, Duration interval) {
+                         PresenceSteps presence, DataLossLedger dataLoss, CycleTracker tracker, Duration interval) {
         for (RepairCounter c : RepairCounter.values()) {
             if (!NOT_PER_CYCLE.contains(c)) {
                 counters.put(c, counter(registry, c));
@@ -53,8 +54,12 @@ public class RepairMetrics {
                 .description("Keys in the latest presence index").register(registry);
         Gauge.builder("blob.repair.known.present.size", knownPresent, KnownPresentCache::size)
                 .description("Keys written since the listing that cycles know are present").register(registry);
-        Gauge.builder("blob.repair.lost.blobs", lostBlobs, LostBlobs::count)
-                .description("Blobs this node should hold that no reachable peer holds").register(registry);
+        // one family with the state as a tag: a gauge named like the data_loss_declared counter would clash with it
+        String dataLossHelp = "CIDs by data-loss state: declared (lost, not recovered) or accumulating (failed cycles, not declared)";
+        Gauge.builder("blob.repair.data.loss.cids", dataLoss, d -> d.counts().declared()).tag("state", "declared")
+                .description(dataLossHelp).register(registry);
+        Gauge.builder("blob.repair.data.loss.cids", dataLoss, d -> d.counts().accumulating()).tag("state", "accumulating")
+                .description(dataLossHelp).register(registry);
         Gauge.builder("blob.repair.cycle.last", this, m -> m.lastCycle).description("Number of the last cycle that ended").register(registry);
         Gauge.builder("blob.repair.last.success.timestamp.seconds", tracker, t -> epochSeconds(t.lastCompleted()))
                 .description("End of the last completed (not aborted) cycle, seconds since the epoch; 0 before the first")

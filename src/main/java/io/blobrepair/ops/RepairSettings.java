@@ -2,6 +2,9 @@ package io.blobrepair.ops;
 
 import io.blobrepair.placement.Hosts;
 import io.blobrepair.s3.S3Settings;
+import io.blobrepair.repair.DataLossRules;
+import io.blobrepair.repair.OverReplicationRule;
+import io.blobrepair.repair.Retention;
 
 import java.net.URI;
 import java.nio.file.Files;
@@ -12,6 +15,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.function.Function;
@@ -47,7 +51,7 @@ public record RepairSettings(
         int listParallelism,
         int s3MaxAttempts,
         double s3MaxRequestsPerSecond,
-        int pullMaxHosts,
+        OptionalInt pullMaxHosts,
         PeerAuthMode peerAuth,
         Optional<String> nodeKey,
         List<String> peerWallets,
@@ -58,6 +62,9 @@ public record RepairSettings(
         int pullConcurrency,
         int pullPerHost,
         int cidFailureMaxCycles,
+        List<String> storeAllPeers,
+        Retention retention,
+        DataLossRules dataLoss,
         Optional<String> nodeUrl,
         Set<String> explicitKeys,
         Optional<String> eventsUri,
@@ -184,8 +191,9 @@ public record RepairSettings(
                 r.positiveInt("repair.list-parallelism"),
                 r.positiveInt("repair.s3.max-attempts"),
                 r.nonNegativeRate("repair.s3.max-requests-per-second"),
-                r.optional("repair.pull.max-hosts").isPresent() ? r.positiveInt("repair.pull.max-hosts")
-                        : replicationFactor + 4,
+                // unset: R + 4 of the cycle's R, which the co-located node may set
+                r.optional("repair.pull.max-hosts").isPresent() ? OptionalInt.of(r.positiveInt("repair.pull.max-hosts"))
+                        : OptionalInt.empty(),
                 peerAuth,
                 nodeKey,
                 wallets,
@@ -196,6 +204,14 @@ public record RepairSettings(
                 r.positiveInt("repair.pull.concurrency"),
                 r.positiveInt("repair.pull.per-host"),
                 r.positiveInt("repair.cid-failure.max-cycles"),
+                r.hostList("repair.store-all-peers"),
+                new Retention(r.oneOf("repair.over-replication", OverReplicationRule.class), r.bool("repair.store-recent"),
+                        r.duration("repair.store-recent-ttl", Duration.ofSeconds(1))),
+                new DataLossRules(r.positiveInt("repair.data-loss.min-cycles"),
+                        r.duration("repair.data-loss.min-elapsed", Duration.ZERO),
+                        r.nonNegativeInt("repair.data-loss.min-healthy-peers"),
+                        r.duration("repair.data-loss.recheck-after", Duration.ofSeconds(1)),
+                        r.positiveInt("repair.data-loss.escalate-after")),
                 nodeUrl,
                 Set.copyOf(explicitKeys),
                 r.optional("repair.events.uri"),
@@ -240,6 +256,33 @@ public record RepairSettings(
                 case "false" -> false;
                 default -> throw new InvalidSettingException(key, v, "true or false");
             };
+        }
+
+        /** Comma-separated host URLs, normalised; empty when unset. */
+        List<String> hostList(String key) {
+            List<String> hosts = new ArrayList<>();
+            for (String host : optional(key).orElse("").split(",")) {
+                if (!host.isBlank()) {
+                    String url = checkHostUrl(key, host.trim());
+                    if (!hosts.contains(url)) {
+                        hosts.add(url);
+                    }
+                }
+            }
+            return List.copyOf(hosts);
+        }
+
+        int nonNegativeInt(String key) {
+            String v = required(key);
+            try {
+                int n = Integer.parseInt(v);
+                if (n >= 0) {
+                    return n;
+                }
+            } catch (NumberFormatException ignored) {
+                // reported below with the accepted values
+            }
+            throw new InvalidSettingException(key, v, "a whole number of at least 0");
         }
 
         int positiveInt(String key) {
@@ -336,15 +379,20 @@ public record RepairSettings(
         <E extends Enum<E>> E oneOf(String key, Class<E> type) {
             String v = required(key);
             for (E e : type.getEnumConstants()) {
-                if (e.name().equalsIgnoreCase(v)) {
+                if (optionName(e).equalsIgnoreCase(v)) {
                     return e;
                 }
             }
             List<String> accepted = new ArrayList<>();
             for (E e : type.getEnumConstants()) {
-                accepted.add(e.name().toLowerCase(Locale.ROOT));
+                accepted.add(optionName(e));
             }
             throw new InvalidSettingException(key, v, "one of " + String.join(", ", accepted));
+        }
+
+        /** An enum constant as operators write it: {@code SPILL_OVER} is {@code spill-over}. */
+        static String optionName(Enum<?> e) {
+            return e.name().toLowerCase(Locale.ROOT).replace('_', '-');
         }
 
         Path directory(String key, String value) {

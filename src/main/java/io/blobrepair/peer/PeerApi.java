@@ -13,9 +13,12 @@ public class PeerApi {
 
 
     private final String selfHost;
+    private final boolean storeAll;
 
-    public PeerApi(String selfHost) {
+    /** @param storeAll this node stores every blob: peers may offer it as a store-all fallback */
+    public PeerApi(String selfHost, boolean storeAll) {
         this.selfHost = selfHost;
+        this.storeAll = storeAll;
     }
 
     /** The type a blob is served with: the one it was stored with, {@code application/octet-stream} when none. */
@@ -42,6 +45,6 @@ public class PeerApi {
     }
 
     public Map<String, Object> health() {
-        return Map.of("healthy", true, "host", selfHost, "service", "blob-repair");
+        return Map.of("healthy", true, "host", selfHost, "service", "blob-repair", "storeAll", storeAll);
     }
 }

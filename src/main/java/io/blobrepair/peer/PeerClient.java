@@ -1,7 +1,7 @@
 package io.blobrepair.peer;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import io.blobrepair.json.Json;
 import io.blobrepair.cid.Cid;
 
 import java.io.IOException;
@@ -27,8 +27,9 @@ import java.util.concurrent.Semaphore;
 /**
  * This node's requests to its peers (only ever configured hosts).
  *
- * <p>Pull: {@code GET {peer}/internal/blobs/{cid}} on the ranked hosts in order, skipping this
- * node, until one serves content that matches the CID. Each host's copy is fetched by
+ * <p>Pull: {@code GET {peer}/internal/blobs/{cid}} on the hosts of the pull's plan in order
+ * (the repair's {@code PullPlan} chooses them), skipping this node, until one serves content that
+ * matches the CID. Each host's copy is fetched by
  * {@link BlobFetch} (in byte ranges, into the pull's staging file, hashed as it arrives), so a
  * large blob never sits in memory, and a v1 blob that does not hash to its CID is discarded before
  * anything reaches the bucket.
@@ -55,7 +56,6 @@ public class PeerClient {
         }
     }
 
-    private static final ObjectMapper JSON = new ObjectMapper();
     /** Blob info is a few attributes: a longer answer is not read. */
     private static final int MAX_INFO_BYTES = 64 * 1024;
 
@@ -63,32 +63,26 @@ public class PeerClient {
     private final HttpClient http;
     private final Duration readTimeout;
     private final BlobFetch blobFetch;
-    private final int maxHosts;
     private final PeerAuth auth;
     private final int perHost;
     private final Map<String, Semaphore> inFlight = new ConcurrentHashMap<>();
 
-    public PeerClient(String self, HttpClient http, Duration readTimeout, BlobFetch blobFetch, int maxHosts, int perHost, PeerAuth auth) {
+    public PeerClient(String self, HttpClient http, Duration readTimeout, BlobFetch blobFetch, int perHost, PeerAuth auth) {
         this.auth = auth;
         this.perHost = perHost;
         this.self = self;
         this.http = http;
         this.readTimeout = readTimeout;
         this.blobFetch = blobFetch;
-        this.maxHosts = maxHosts;
     }
 
-    /** Tries the ranked hosts in order, at most {@code repair.pull.max-hosts} of them. */
-    public Result pull(Cid cid, List<String> rankedHosts) {
+    /** Tries the hosts in order until one serves the blob. */
+    public Result pull(Cid cid, List<String> hosts) {
         List<String> failures = new ArrayList<>();
         List<String> tried = new ArrayList<>();
-        int attempts = 0;
-        for (String host : rankedHosts) {
+        for (String host : hosts) {
             if (host.equals(self)) {
                 continue;
-            }
-            if (attempts++ == maxHosts) {
-                break;
             }
             tried.add(host);
             try {
@@ -123,18 +117,14 @@ public class PeerClient {
     }
 
     /**
-     * The size of {@code cid}'s blob as the first of the ranked hosts (at most
-     * {@code repair.pull.max-hosts}) that answers says it; empty when none does. The reference
-     * answers with its bucket's attributes ({@code Size}), this service with {@code size}.
+     * The size of {@code cid}'s blob as the first of {@code hosts} (the pull's plan) that answers
+     * says it; empty when none does. The reference answers with its bucket's attributes
+     * ({@code Size}), this service with {@code size}.
      */
-    public OptionalLong size(Cid cid, List<String> rankedHosts) {
-        int asked = 0;
-        for (String host : rankedHosts) {
+    public OptionalLong size(Cid cid, List<String> hosts) {
+        for (String host : hosts) {
             if (host.equals(self)) {
                 continue;
-            }
-            if (asked++ == maxHosts) {
-                break;
             }
             try {
                 HttpRequest request = request(host + "/internal/blobs/info/" + escape(cid.value()));
@@ -158,7 +148,7 @@ public class PeerClient {
     }
 
     private static OptionalLong sizeIn(byte[] info) throws IOException {
-        JsonNode json = JSON.readTree(info);
+        JsonNode json = Json.MAPPER.readTree(info);
         JsonNode size = json.has("size") ? json.get("size") : json.path("Size");
         return size.canConvertToLong() && size.asLong() >= 0 ? OptionalLong.of(size.asLong()) : OptionalLong.empty();
     }

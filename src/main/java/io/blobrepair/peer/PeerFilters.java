@@ -1,6 +1,7 @@
 package io.blobrepair.peer;
 
 import io.blobrepair.index.PresenceFilter;
+import io.blobrepair.placement.PullPlan;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -13,7 +14,6 @@ import java.net.http.HttpResponse;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -21,10 +21,9 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The presence filters of this node's peers ({@code GET /internal/presence-filter}), fetched at
- * most every {@code repair.presence-filter.refresh} and capped in size. A pull tries first the
- * ranked hosts whose filter may hold the key, then hosts without a usable filter, and last the
- * hosts whose filter says absent (a blob newer than the filter may still be there). A filter
- * older than twice the repair interval is ignored.
+ * most every {@code repair.presence-filter.refresh} and capped in size. They give each pull's plan
+ * ({@link PullPlan}) a hint per peer: may hold the key, absent, or unknown. A filter older than
+ * twice the repair interval is ignored.
  */
 public class PeerFilters {
 
@@ -108,45 +107,18 @@ public class PeerFilters {
         return Optional.of(filter);
     }
 
-    /** The ranked hosts in the order to try them: "may hold" first, "unknown" next, "absent" last. */
-    public List<String> order(List<String> ranked, String storageKey) {
+    /**
+     * What {@code host}'s filter says about {@code storageKey}: may hold it, absent, or unknown
+     * (no usable filter, or filters are off).
+     */
+    public PullPlan.Hint hint(String host, String storageKey) {
         if (!enabled) {
-            return ranked;
+            return PullPlan.Hint.UNKNOWN;
         }
-        List<String> mayHold = new ArrayList<>();
-        List<String> unknown = new ArrayList<>();
-        List<String> absent = new ArrayList<>();
-        for (String host : ranked) {
-            Optional<PresenceFilter> filter = usable(host);
-            if (filter.isEmpty()) {
-                unknown.add(host);
-            } else if (filter.get().mayHold(storageKey)) {
-                mayHold.add(host);
-            } else {
-                absent.add(host);
-            }
+        Optional<PresenceFilter> filter = usable(host);
+        if (filter.isEmpty()) {
+            return PullPlan.Hint.UNKNOWN;
         }
-        mayHold.addAll(unknown);
-        mayHold.addAll(absent);
-        return mayHold;
-    }
-
-    /** Whether every host but {@code self} has a usable filter and each says the key is absent. */
-    public boolean allSayAbsent(List<String> ranked, String self, String storageKey) {
-        if (!enabled) {
-            return false;
-        }
-        boolean any = false;
-        for (String host : ranked) {
-            if (host.equals(self)) {
-                continue;
-            }
-            Optional<PresenceFilter> filter = usable(host);
-            if (filter.isEmpty() || filter.get().mayHold(storageKey)) {
-                return false;
-            }
-            any = true;
-        }
-        return any;
+        return filter.get().mayHold(storageKey) ? PullPlan.Hint.MAY_HOLD : PullPlan.Hint.ABSENT;
     }
 }

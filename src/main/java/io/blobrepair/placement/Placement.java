@@ -9,7 +9,8 @@ import java.util.List;
  * @param ranked       hosts in preference order: the upload's {@code placement_hosts} when they name
  *                     this node, else the rendezvous ranking of every host
  * @param rank         this node's 0-based rank in {@code ranked}, -1 when it is not in it
- * @param mine         whether this node should hold the blob (rank below R, placed here, or store-all)
+ * @param mine         whether this node should hold the blob (rank below R, placed here, store-all,
+ *                     or a recent upload kept by store-recent)
  * @param placed       whether {@code placement_hosts} pinned the hosts (and named this node)
  * @param elsewhere    {@code placement_hosts} pinned hosts that do not include this node: the CID
  *                     is not this node's business at all, whatever the cycle or mode

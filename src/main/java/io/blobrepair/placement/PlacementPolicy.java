@@ -8,7 +8,8 @@ import java.util.Set;
  * Decides, for one CID, which hosts should hold it, by the reference network's rules: an upload
  * whose {@code placement_hosts} name this node is held here and ranked in that order; one whose
  * list does not name it is not this node's business at all; otherwise the rendezvous ranking
- * decides (rank below R holds it), and store-all mode holds everything. Placement hosts that are
+ * decides (rank below R holds it), store-all mode holds everything, and so does store-recent
+ * for a recent upload ({@link StoreRecent}). Placement hosts that are
  * not hosts of the network are dropped from the ranking: the service only ever contacts known peers.
  */
 public final class PlacementPolicy {
@@ -33,7 +34,16 @@ public final class PlacementPolicy {
         return new PlacementPolicy(view.self(), view.hosts(), view.replicationFactor(), view.storeAll());
     }
 
+    /** The placement of a CID that is not kept as a recent upload. */
     public Placement place(String cid, List<String> placementHosts) {
+        return place(cid, placementHosts, false);
+    }
+
+    /**
+     * @param recent the upload is kept by store-recent: this node's whatever its rank, unless
+     *               {@code placement_hosts} pin it elsewhere (placement wins, as in the reference)
+     */
+    public Placement place(String cid, List<String> placementHosts, boolean recent) {
         if (!placementHosts.isEmpty()) {
             return pinned(placementHosts);
         }
@@ -41,7 +51,7 @@ public final class PlacementPolicy {
         int rank = ranked.indexOf(self);
         boolean replica = rank >= 0 && rank < replicationFactor;
         // not ranked at all (a transient bad host list) is never a reason to send a blob to cold storage
-        return new Placement(ranked, rank, storeAll || replica, false, false, storeAll && rank >= replicationFactor, 0);
+        return new Placement(ranked, rank, storeAll || replica || recent, false, false, storeAll && rank >= replicationFactor, 0);
     }
 
     private Placement pinned(List<String> placementHosts) {

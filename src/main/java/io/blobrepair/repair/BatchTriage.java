@@ -72,7 +72,8 @@ public class BatchTriage {
             return null;
         }
         Cid cid = parsed.get();
-        Placement where = cycle.placement().place(cid.value(), item.placementHosts());
+        boolean recent = cycle.storeRecent().retains(item.createdAt());
+        Placement where = cycle.placement().place(cid.value(), item.placementHosts(), recent);
         counters.add(RepairCounter.PLACEMENT_HOST_UNKNOWN, where.unknownHosts());
         if (where.elsewhere()) {
             counters.increment(RepairCounter.PLACED_ELSEWHERE);
@@ -84,7 +85,7 @@ public class BatchTriage {
         counters.increment(RepairCounter.TOTAL_CHECKED);
         String key = cid.storageKey();
         String bucket = buckets.forBlob(where.heldForStoreAll());
-        if (!cycle.firstTimeSeen(key)) {
+        if (!cycle.firstTimeSeen(key, recent)) {
             counters.increment(RepairCounter.REPAIR_DEDUPED);
             if (index.lookup(bucket, key) != null || knownPresent.contains(key)) {
                 counters.increment(RepairCounter.ALREADY_HAVE);

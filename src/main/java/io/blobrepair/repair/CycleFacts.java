@@ -5,7 +5,9 @@ package io.blobrepair.repair;
  *
  * @param cleanup           a cleanup cycle: the only kind that validates and deletes
  * @param storeAll          the node holds every blob (and deletes none as over-replicated)
- * @param threshold         0-based ranks above this hold an over-replicated copy
+ * @param threshold         the spill-over threshold T: with {@link OverReplicationRule#SPILL_OVER},
+ *                          0-based ranks above it hold an over-replicated copy
+ * @param overReplication   which copies count as over-replicated ({@code repair.over-replication})
  * @param deletionsAllowed  false when the cycle's view is partial (a listing that failed part-way)
  * @param headIsTrusted     HeadObject is the configured presence source ({@code repair.presence=head}),
  *                          so its answers (and ages) may ground a deletion
@@ -13,5 +15,6 @@ package io.blobrepair.repair;
  * @param startedAtMillis   ages are measured from the cycle's start: a blob only looks younger, never older
  */
 public record CycleFacts(boolean cleanup, boolean storeAll, int replicationFactor, int threshold,
-                         boolean deletionsAllowed, boolean headIsTrusted, boolean hostsChanged, long startedAtMillis) {
+                         OverReplicationRule overReplication, boolean deletionsAllowed, boolean headIsTrusted,
+                         boolean hostsChanged, long startedAtMillis) {
 }

@@ -3,33 +3,45 @@ package io.blobrepair.repair;
 import io.blobrepair.peer.NodeFollower;
 import io.blobrepair.peer.PeerHealth;
 import io.blobrepair.work.CidFailures;
+import io.blobrepair.work.DataLossLedger;
 import org.apache.camel.ExchangeProperty;
 
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 
-/** What a cycle fixes at its start, before its presence view: the network it ranks against, which of its peers are up, and its failing CIDs. */
+/**
+ * What a cycle fixes at its start, before its presence view: the network it ranks against and
+ * what it keeps beyond the replica set, which of its peers are up, its failing CIDs, and the
+ * data-loss evidence.
+ */
 public class CycleSetup {
 
     private final NodeFollower follower;
+    private final Retention retention;
     private final PeerHealth peerHealth;
     private final CidFailures failures;
     private final int maxFailedCycles;
     private final Duration skipFor;
+    private final DataLossLedger dataLoss;
+    private final DataLossRules dataLossRules;
     private final RepairEvents events;
     private final Clock clock;
 
     /**
      * @param maxFailedCycles a CID failing in this many cycles in a row is skipped for {@code skipFor}
      */
-    public CycleSetup(NodeFollower follower, PeerHealth peerHealth, CidFailures failures, int maxFailedCycles,
-                      Duration skipFor, RepairEvents events, Clock clock) {
+    public CycleSetup(NodeFollower follower, Retention retention, PeerHealth peerHealth, CidFailures failures,
+                      int maxFailedCycles, Duration skipFor, DataLossLedger dataLoss, DataLossRules dataLossRules,
+                      RepairEvents events, Clock clock) {
         this.follower = follower;
+        this.retention = retention;
         this.peerHealth = peerHealth;
         this.failures = failures;
         this.maxFailedCycles = maxFailedCycles;
         this.skipFor = skipFor;
+        this.dataLoss = dataLoss;
+        this.dataLossRules = dataLossRules;
         this.events = events;
         this.clock = clock;
     }
@@ -42,7 +54,7 @@ public class CycleSetup {
      */
     public void followNetwork(@ExchangeProperty(RepairExchange.CYCLE) CycleState cycle) {
         NodeFollower.Refresh refresh = follower.refresh();
-        cycle.setNetwork(refresh.view(), refresh.hostsChanged());
+        cycle.setNetwork(refresh.view(), refresh.hostsChanged(), retention);
         if (!refresh.fresh()) {
             cycle.getCounters().increment(RepairCounter.NODE_VIEW_STALE);
         }
@@ -51,12 +63,20 @@ public class CycleSetup {
         }
     }
 
-    /** Asks the network's peers whether they are up; the cycle only goes on when one is. */
+    /**
+     * Asks the network's peers whether they are up (their answers also say which store everything,
+     * and how many were healthy is data-loss evidence); the cycle only goes on when one is.
+     */
     public void probePeers(@ExchangeProperty(RepairExchange.CYCLE) CycleState cycle) {
         cycle.setHealthyPeers(peerHealth.probe(cycle.network().peers()));
     }
 
     public void loadCidFailures(@ExchangeProperty(RepairExchange.CYCLE) CycleState cycle) throws SQLException {
         cycle.setFailingCids(new FailingCids(failures.current(cycle.getCycle(), clock.instant()), maxFailedCycles, skipFor));
+    }
+
+    /** The open data-loss evidence: which pulls escalate, which declared losses wait for their recheck. */
+    public void loadDataLoss(@ExchangeProperty(RepairExchange.CYCLE) CycleState cycle) throws SQLException {
+        cycle.setDataLoss(new DataLossEvidence(dataLoss.open(), dataLossRules));
     }
 }

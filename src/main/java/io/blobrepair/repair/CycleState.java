@@ -5,6 +5,7 @@ import io.blobrepair.placement.OverReplicationThreshold;
 import io.blobrepair.placement.PlacementPolicy;
 import io.blobrepair.index.PresenceIndex;
 import io.blobrepair.index.SeenKeys;
+import io.blobrepair.placement.StoreRecent;
 
 import java.time.Instant;
 import java.util.HashMap;
@@ -31,6 +32,7 @@ public final class CycleState {
     private final RepairCounters counters;
     private final Map<String, Long> s3RequestsAtStart;
     private volatile SeenKeys handledKeys = SeenKeys.withoutIndex();
+    private volatile SeenKeys handledRecentKeys = SeenKeys.withoutIndex();
     private final LongAdder contentSize = new LongAdder();
     private final Map<String, String> cursors = new HashMap<>();
     private volatile String phase;
@@ -46,6 +48,9 @@ public final class CycleState {
     private volatile CycleFacts facts;
     private volatile FailingCids failingCids = FailingCids.none();
     private volatile List<String> healthyPeers = List.of();
+    private volatile DataLossEvidence dataLoss = DataLossEvidence.none();
+    private volatile Retention retention = Retention.DEFAULTS;
+    private volatile StoreRecent storeRecent = StoreRecent.off();
 
     public CycleState(long runId, long cycle, boolean cleanup, Instant startedAt, RepairCounters counters,
                       String phase, Map<String, String> cursors, long contentSize,
@@ -98,11 +103,18 @@ public final class CycleState {
         return s3RequestsAtStart;
     }
 
-    /** The network this cycle ranks against, fixed at its start. */
-    public void setNetwork(NetworkView network, boolean hostsChanged) {
+    /** The network this cycle ranks against and what it keeps beyond its replica set, fixed at its start. */
+    public void setNetwork(NetworkView network, boolean hostsChanged, Retention retention) {
         this.network = network;
         this.placement = PlacementPolicy.from(network);
         this.hostsChanged = hostsChanged;
+        this.retention = retention;
+        this.storeRecent = StoreRecent.forCycle(retention.storeRecent(), retention.storeRecentTtl(), network.storeAll(), startedAt);
+    }
+
+    /** Store-recent retention as of this cycle's start. */
+    public StoreRecent storeRecent() {
+        return storeRecent;
     }
 
     public PlacementPolicy placement() {
@@ -135,7 +147,7 @@ public final class CycleState {
         int threshold = OverReplicationThreshold.of(network.replicationFactor(), network.capacityBytes(),
                 network.usedBytes().isPresent() ? network.usedBytes() : listedBytes);
         this.facts = new CycleFacts(cleanup, network.storeAll(), network.replicationFactor(), threshold,
-                completeView, headIsTrusted, hostsChanged, startedAt.toEpochMilli());
+                retention.overReplication(), completeView, headIsTrusted, hostsChanged, startedAt.toEpochMilli());
     }
 
     /** What the per-CID rules know about this cycle; set once its presence view is known. */
@@ -152,9 +164,24 @@ public final class CycleState {
         this.failingCids = failing;
     }
 
-    /** Marks a storage key handled; false when it already was in this cycle. Thread-safe. */
-    public boolean firstTimeSeen(String storageKey) {
-        return handledKeys.firstTime(storageKey);
+    /** Data-loss evidence as the cycle started. */
+    public DataLossEvidence dataLoss() {
+        return dataLoss;
+    }
+
+    public void setDataLoss(DataLossEvidence evidence) {
+        this.dataLoss = evidence;
+    }
+
+    /**
+     * Marks a storage key handled; false when it already was in this cycle. A recent upload kept by
+     * store-recent is handled again after the key was seen only as some other row's (not kept as
+     * recent, maybe deleted as over-replicated in a cleanup cycle), as the reference does: so the
+     * recent upload's copy is pulled back.
+     */
+    public boolean firstTimeSeen(String storageKey, boolean recent) {
+        boolean first = handledKeys.firstTime(storageKey);
+        return recent ? handledRecentKeys.firstTime(storageKey) : first;
     }
 
     /**
@@ -163,6 +190,7 @@ public final class CycleState {
      */
     public void trackHandledKeysIn(PresenceIndex index) {
         handledKeys = index.newSeenKeys();
+        handledRecentKeys = index.newSeenKeys();
     }
 
     public void addContentSize(long bytes) {

@@ -11,7 +11,7 @@ import org.apache.camel.support.processor.DelegateAsyncProcessor;
 /**
  * Remembers which route step an exchange failed at: the innermost step whose processing left
  * the exception, by its id. The per-CID handler names it in its log line and the CID failure
- * ledger, so an operator reading "failed at step 'check-lost-ledger'" finds it in the routes.
+ * ledger, so an operator reading "failed at step 'record-failed-pull'" finds it in the routes.
  */
 public final class FailedStep implements InterceptStrategy {
 

@@ -3,15 +3,18 @@ package io.blobrepair.repair;
 import io.blobrepair.index.KnownPresentCache;
 import io.blobrepair.peer.PeerClient;
 import io.blobrepair.peer.PeerFilters;
+import io.blobrepair.peer.PeerHealth;
+import io.blobrepair.placement.PullPlan;
 import org.apache.camel.Exchange;
 import org.apache.camel.ExchangeProperty;
 
-import java.util.List;
+import java.util.OptionalInt;
 
 /**
  * Pulling a missing blob of this node's: the dry run and "written since triage" first, then the
- * ranked peers (those whose presence filter may hold the blob first) until one serves content
- * that matches the CID, then what a stored blob changes. PutObject is the route's own step.
+ * pull's plan ({@link PullPlan}: bounded ranked hosts, store-all fallback, the whole network once
+ * the CID escalates), then its hosts until one serves content that matches the CID, then what a
+ * stored blob changes. PutObject is the route's own step.
  */
 public class PullSteps {
 
@@ -19,12 +22,18 @@ public class PullSteps {
     private final KnownPresentCache knownPresent;
     private final PeerClient peers;
     private final PeerFilters filters;
+    private final PeerHealth health;
+    private final OptionalInt maxHosts;
 
-    public PullSteps(boolean dryRun, KnownPresentCache knownPresent, PeerClient peers, PeerFilters filters) {
+    /** @param maxHosts {@code repair.pull.max-hosts}: ranked hosts tried before escalation; empty = R + 4 */
+    public PullSteps(boolean dryRun, KnownPresentCache knownPresent, PeerClient peers, PeerFilters filters, PeerHealth health,
+                     OptionalInt maxHosts) {
         this.dryRun = dryRun;
         this.knownPresent = knownPresent;
         this.peers = peers;
         this.filters = filters;
+        this.health = health;
+        this.maxHosts = maxHosts;
     }
 
     /**
@@ -43,11 +52,28 @@ public class PullSteps {
         return decision;
     }
 
-    /** Asks the peers; a failed attempt on each host counts {@code pull_mine_fail}. */
+    /** Which hosts to ask, in order; counts an escalated pull and an offered store-all fallback. */
+    public PullPlan plan(@ExchangeProperty(RepairExchange.CID) CidDecision decision,
+                         @ExchangeProperty(RepairExchange.CYCLE) CycleState cycle) {
+        CidFacts facts = decision.facts();
+        String cid = facts.cid().value();
+        int bound = maxHosts.orElse(facts.cycle().replicationFactor() + PullPlan.PULL_ATTEMPT_MARGIN);
+        PullPlan plan = PullPlan.of(cid, facts.placement().ranked(), cycle.placement().self(), bound,
+                cycle.dataLoss().escalates(cid), host -> filters.hint(host, decision.storageKey()), health.storeAllPeers());
+        if (plan.exhaustive()) {
+            cycle.getCounters().increment(RepairCounter.PULL_ESCALATED_FULL_NETWORK);
+        }
+        if (plan.storeAllOffered() > 0) {
+            cycle.getCounters().increment(RepairCounter.PULL_STORE_ALL_FALLBACK_OFFERED);
+        }
+        return plan;
+    }
+
+    /** Asks the plan's hosts; a failed attempt on each host counts {@code pull_mine_fail}. */
     public PeerClient.Result fromPeers(@ExchangeProperty(RepairExchange.CID) CidDecision decision,
-                                       @ExchangeProperty(RepairExchange.CYCLE) CycleState cycle) {
-        List<String> ranked = decision.facts().placement().ranked();
-        PeerClient.Result result = peers.pull(decision.facts().cid(), filters.order(ranked, decision.storageKey()));
+                                       @ExchangeProperty(RepairExchange.CYCLE) CycleState cycle,
+                                       @ExchangeProperty(RepairExchange.PULL_PLAN) PullPlan plan) {
+        PeerClient.Result result = peers.pull(decision.facts().cid(), plan.hosts());
         cycle.getCounters().add(RepairCounter.PULL_MINE_FAIL, result.failures().size());
         return result;
     }

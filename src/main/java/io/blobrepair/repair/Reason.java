@@ -22,7 +22,7 @@ public enum Reason {
     DRY_RUN,
     /** The cycle reached repair.max-delete-fraction. */
     DELETE_BRAKE,
-    /** Found lost within the retry period: not tried again yet. */
+    /** Declared lost and its recheck is not due: not tried again yet. */
     KNOWN_LOST,
     /** Staging the blob would cross repair.pull.staging-reserve: the pull waits for a later cycle. */
     STAGING_FULL,

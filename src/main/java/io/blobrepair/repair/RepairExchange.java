@@ -11,6 +11,8 @@ public final class RepairExchange {
     public static final String CID = "cid";
     /** The {@code PeerClient.Result} of the CID's pull. */
     public static final String PULL = "pullAttempt";
+    /** The {@code PullPlan} of the CID's pull: the hosts it asks, in order. */
+    public static final String PULL_PLAN = "pullPlan";
 
     private RepairExchange() {
     }

@@ -14,8 +14,10 @@ import java.time.Duration;
  *   <li>Absent: a blob of this node's is pulled, after one HeadObject confirms the listing's
  *       "absent" (the node may have written it since); derived image variants are never pulled.</li>
  *   <li>Cleanup cycles, on a complete view only: a v1 blob is validated first and deleted when its
- *       content does not match its CID; derived variants are deleted; a copy ranked above the
- *       over-replication threshold (0-based rank &gt; T) is deleted when it is not this node's,
+ *       content does not match its CID; derived variants are deleted; a copy beyond what the
+ *       configured {@link OverReplicationRule} keeps (#202: 0-based rank &gt; T; newer reference
+ *       versions: rank &ge; R) is deleted when it is not this node's (a recent upload kept by
+ *       store-recent is this node's),
  *       not placed, the node is not in store-all mode, not archive-routed, its presence and age come
  *       from this cycle's listing (or HeadObject as the configured source), it was last modified
  *       more than {@link #MIN_AGE_TO_DELETE} ago, the host list did not just change, and at least
@@ -88,7 +90,7 @@ public final class RepairRules {
                 && !f.cycle().storeAll()
                 && !f.archived()
                 && f.trustedPresence()
-                && p.rank() > f.cycle().threshold()
+                && f.cycle().overReplication().beyond(p.rank(), f.cycle().replicationFactor(), f.cycle().threshold())
                 && age != null
                 && age > MIN_AGE_TO_DELETE.toMillis();
     }

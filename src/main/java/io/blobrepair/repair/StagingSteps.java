@@ -1,26 +1,24 @@
 package io.blobrepair.repair;
 
 import io.blobrepair.peer.PeerClient;
-import io.blobrepair.peer.PeerFilters;
 import io.blobrepair.peer.StagingArea;
+import io.blobrepair.placement.PullPlan;
 import org.apache.camel.ExchangeProperty;
 
 import java.util.OptionalLong;
 
 /**
  * The staging disk around a pull: room for the blob is claimed before it is fetched (its size
- * asked of the peers), or the pull waits for a later cycle; the pull's staging file and claim go
+ * asked of the pull plan's hosts, in its order), or the pull waits for a later cycle; the pull's staging file and claim go
  * once the pull is over, whatever happened.
  */
 public class StagingSteps {
 
     private final PeerClient peers;
-    private final PeerFilters filters;
     private final StagingArea staging;
 
-    public StagingSteps(PeerClient peers, PeerFilters filters, StagingArea staging) {
+    public StagingSteps(PeerClient peers, StagingArea staging) {
         this.peers = peers;
-        this.filters = filters;
         this.staging = staging;
     }
 
@@ -30,9 +28,9 @@ public class StagingSteps {
      * for claims room once its size arrives with its first bytes.
      */
     public CidDecision reserve(@ExchangeProperty(RepairExchange.CID) CidDecision decision,
-                               @ExchangeProperty(RepairExchange.CYCLE) CycleState cycle) {
-        OptionalLong size = peers.size(decision.facts().cid(),
-                filters.order(decision.facts().placement().ranked(), decision.storageKey()));
+                               @ExchangeProperty(RepairExchange.CYCLE) CycleState cycle,
+                               @ExchangeProperty(RepairExchange.PULL_PLAN) PullPlan plan) {
+        OptionalLong size = peers.size(decision.facts().cid(), plan.hosts());
         if (staging.reserve(decision.facts().cid().value(), size.orElse(-1))) {
             return decision;
         }

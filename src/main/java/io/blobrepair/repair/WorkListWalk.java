@@ -60,9 +60,12 @@ public class WorkListWalk {
         }
     }
 
-    /** Opens a list, as the route's {@value #POSITION}; a list finished before a restart is not walked again. */
-    public Position start(CycleState cycle, String listName) {
-        WorkList list = WorkLists.named(listName);
+    /**
+     * Opens a list, as the route's {@value #POSITION}, read as its table allows
+     * ({@link WorkListStore#resolve}); a list finished before a restart is not walked again.
+     */
+    public Position start(CycleState cycle, String listName) throws SQLException {
+        WorkList list = store.resolve(WorkLists.named(listName));
         boolean alreadyDone = WorkLists.walkedBefore(cycle.getPhase(), listName);
         Position position = new Position(list, cycle.cursor(listName), !alreadyDone);
         if (!alreadyDone) {

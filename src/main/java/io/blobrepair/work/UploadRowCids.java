@@ -4,13 +4,14 @@ import io.blobrepair.json.Json;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.blobrepair.placement.Hosts;
 
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
  * The CIDs one {@code uploads} row contributes: its original file, with the upload's placement
  * hosts (normalised as the reference compares hosts, {@link Hosts}), and, for audio uploads only,
- * every transcode result.
+ * every transcode result; each with the upload's creation time.
  */
 public final class UploadRowCids {
 
@@ -22,7 +23,9 @@ public final class UploadRowCids {
     private UploadRowCids() {
     }
 
-    public static Result of(String template, String origFileCid, String placementHostsJson, String transcodeResultsJson) {
+    /** @param createdAt the upload's {@code created_at}, null when unknown */
+    public static Result of(String template, String origFileCid, String placementHostsJson, String transcodeResultsJson,
+                            Instant createdAt) {
         boolean malformed = false;
         List<String> placementHosts = new ArrayList<>();
         JsonNode hosts = readJson(placementHostsJson);
@@ -39,7 +42,7 @@ public final class UploadRowCids {
         }
 
         List<WorkItem> items = new ArrayList<>();
-        items.add(new WorkItem(origFileCid, List.copyOf(placementHosts)));
+        items.add(new WorkItem(origFileCid, List.copyOf(placementHosts), createdAt));
         if ("audio".equals(template)) {
             JsonNode results = readJson(transcodeResultsJson);
             if (results == null || !(results.isObject() || results.isNull() || results.isMissingNode())) {
@@ -47,7 +50,7 @@ public final class UploadRowCids {
             } else {
                 results.fields().forEachRemaining(e -> {
                     if (e.getValue().isTextual()) {
-                        items.add(new WorkItem(e.getValue().asText(), List.copyOf(placementHosts)));
+                        items.add(new WorkItem(e.getValue().asText(), List.copyOf(placementHosts), createdAt));
                     }
                 });
             }

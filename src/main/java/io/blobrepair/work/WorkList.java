@@ -2,7 +2,10 @@ package io.blobrepair.work;
 
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * One work list: the table a cycle walks in key order, and how a row becomes CIDs to check.
@@ -13,9 +16,16 @@ import java.util.List;
  * @param table     the table
  * @param keyColumn the primary key the cursor moves along
  * @param columns   the selected columns, key first
+ * @param optional  columns selected after {@code columns} that a table may lack (name → SQL type):
+ *                  read as NULL there ({@link WorkListStore#resolve})
  * @param rows      how one row becomes work items
  */
-public record WorkList(String name, String table, String keyColumn, String columns, RowReader rows) {
+public record WorkList(String name, String table, String keyColumn, String columns, Map<String, String> optional,
+                       RowReader rows) {
+
+    public WorkList {
+        optional = Collections.unmodifiableMap(new LinkedHashMap<>(optional));
+    }
 
     /** Reads one row (positioned by the caller) into work items; returns false when the row was malformed. */
     @FunctionalInterface
@@ -25,10 +35,15 @@ public record WorkList(String name, String table, String keyColumn, String colum
 
     /** A table whose key column is itself the CID. */
     public static WorkList ofCidColumn(String name, String table, String column) {
-        return new WorkList(name, table, column, column, (row, into) -> {
+        return new WorkList(name, table, column, column, Map.of(), (row, into) -> {
             into.add(WorkItem.of(row.getString(1)));
             return true;
         });
+    }
+
+    /** The same list selecting {@code columns} as given: the optional ones resolved against the table. */
+    public WorkList selecting(String resolvedColumns) {
+        return new WorkList(name, table, keyColumn, resolvedColumns, Map.of(), rows);
     }
 
     @Override

@@ -6,7 +6,9 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 /**
  * Reads the work lists in ascending key order, one batch after a cursor at a time, so a cycle
@@ -44,7 +46,35 @@ public class WorkListStore {
         }
     }
 
+    /**
+     * The list as this database's table allows it to be read: each optional column that the
+     * table lacks is selected as NULL (an older node's {@code uploads} without {@code created_at}).
+     */
+    public WorkList resolve(WorkList list) throws SQLException {
+        if (list.optional().isEmpty()) {
+            return list;
+        }
+        Set<String> present = new HashSet<>();
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(
+                "SELECT column_name FROM information_schema.columns WHERE table_name = ? AND table_schema = current_schema()")) {
+            ps.setString(1, list.table());
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    present.add(rs.getString(1));
+                }
+            }
+        }
+        StringBuilder columns = new StringBuilder(list.columns());
+        list.optional().forEach((column, type) -> columns.append(", ")
+                .append(present.contains(column) ? column : "NULL::" + type + " AS " + column));
+        return list.selecting(columns.toString());
+    }
+
+    /** The batch after {@code afterKey} of a list {@link #resolve resolved} against its table. */
     public Batch next(WorkList list, String afterKey) throws SQLException {
+        if (!list.optional().isEmpty()) {
+            throw new IllegalArgumentException("work list " + list + " must be resolved against its table first");
+        }
         String sql = "SELECT " + list.columns() + " FROM " + list.table()
                 + (afterKey == null ? "" : " WHERE " + list.keyColumn() + " > ?")
                 + " ORDER BY " + list.keyColumn() + " LIMIT ?";

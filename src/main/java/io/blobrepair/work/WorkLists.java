@@ -1,17 +1,24 @@
 package io.blobrepair.work;
 
 import java.util.List;
+import java.util.Map;
 
 /**
  * The work lists a cycle walks, in the order it walks them: the one place that order lives.
  */
 public final class WorkLists {
 
-    /** Original files with their placement hosts, and the transcode results of audio uploads. */
+    /**
+     * Original files with their placement hosts, and the transcode results of audio uploads, with the
+     * upload's creation time (store-recent; a table without {@code created_at} reads NULL).
+     */
     public static final WorkList UPLOADS = new WorkList("uploads", "uploads", "id",
             "id, template, orig_file_cid, placement_hosts::text, transcode_results::text",
+            Map.of("created_at", "timestamptz"),
             (row, into) -> {
-                UploadRowCids.Result r = UploadRowCids.of(row.getString(2), row.getString(3), row.getString(4), row.getString(5));
+                java.sql.Timestamp createdAt = row.getTimestamp(6);
+                UploadRowCids.Result r = UploadRowCids.of(row.getString(2), row.getString(3), row.getString(4), row.getString(5),
+                        createdAt == null ? null : createdAt.toInstant());
                 into.addAll(r.items());
                 return !r.malformedJson();
             });

@@ -193,11 +193,12 @@ class PerCidFailureTest extends CamelMainTestSupport {
     @CsvSource({
             // route,          step,                      the chosen CID's kind
             "head-object,      s3-head-object,            missing",
-            "pull-blob,        check-lost-ledger,         missing",
+            "pull-blob,        check-declared-loss,       missing",
+            "pull-blob,        plan-pull,                 missing",
             "pull-blob,        reserve-staging,           missing",
             "pull-blob,        pull-from-peers,           missing",
             "store-pulled,     s3-put-object,             missing",
-            "store-pulled,     clear-lost-ledger,         missing",
+            "store-pulled,     close-loss-evidence,       missing",
             "validate-blob,    s3-get-object-to-validate, held",
             "validate-blob,    compare-content,           held",
             "repair-cid,       ask-hosts-ahead,           over-replicated",
@@ -241,11 +242,11 @@ class PerCidFailureTest extends CamelMainTestSupport {
                 + "' AND last_step = '" + injectedAt(step) + "'")).isEqualTo(1);
     }
 
-    /** The SQL fault the issue measured: lost-blob bookkeeping failing for one pull. */
+    /** The SQL fault the issue measured: data-loss bookkeeping failing for one pull. */
     @Test
-    void anSqlErrorInTheLostBlobLedgerCostsOnlyItsCid() throws Exception {
+    void anSqlErrorInTheDataLossLedgerCostsOnlyItsCid() throws Exception {
         Blob chosen = missingMine.get(0);
-        failAt("pull-blob", "check-lost-ledger", chosen, new SQLException("relation \"lost_blobs\" is locked", "55P03"));
+        failAt("pull-blob", "check-declared-loss", chosen, new SQLException("relation \"repair_data_loss\" is locked", "55P03"));
         context.start();
 
         CycleReport report = cycle(false);

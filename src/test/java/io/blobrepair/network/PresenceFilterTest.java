@@ -23,8 +23,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * A six-node network where only one peer holds each missing blob: presence filters send each
- * pull to its holder first; a blob newer than its holder's filter is still found; a blob nobody
- * holds is reported lost once and not retried within the cleanup period.
+ * pull to its holder first; a blob newer than its holder's filter is found once the CID's pull
+ * escalates to the whole network; a blob nobody holds accumulates evidence.
  */
 class PresenceFilterTest {
 
@@ -104,31 +104,42 @@ class PresenceFilterTest {
         assertThat(failsWithout).as("failed attempts without filters").isGreaterThan(failsWith);
     }
 
+    /**
+     * A peer whose filter says absent is not asked by the bounded pulls: a blob written after its
+     * holder's filter is found once the CID has failed three cycles and its pull asks the whole
+     * network, filters only ordering it. A blob nobody holds is evidence, not yet a loss.
+     */
     @Test
-    void aBlobNewerThanItsHoldersFilterIsStillPulledAndALostBlobIsReportedOnce() throws Exception {
+    void aBlobNewerThanItsHoldersFilterIsPulledOnceTheCidEscalates() throws Exception {
         Blob late = Blob.of("written after the filters were built");
         s3.put("filter-peer-3", late.key(), late.content());
         Blob nowhere = Blob.of("held by no node at all");
         try (TestNode node = nodeUnderTest(1, true, List.of(late, nowhere))) {
-            CycleReport first = node.runCycle();
-            assertThat(first.counters()).containsEntry("pull_mine_needed", 2L)
-                    .containsEntry("pull_mine_success", 1L)
-                    .containsEntry("lost_blob_recorded", 1L);
-            assertThat(s3.read("filter-node-1-true", late.key())).isEqualTo(late.content());
+            for (int cycle = 1; cycle <= 3; cycle++) {
+                CycleReport bounded = node.runCycle();
+                // every peer's filter says absent: nobody is asked, and each no-show is one failed cycle of evidence
+                assertThat(bounded.counters()).as("cycle %d", cycle).containsEntry("pull_mine_needed", 2L)
+                        .containsEntry("pull_mine_fail", 0L).containsEntry("pull_mine_gave_up", 2L)
+                        .containsEntry("data_loss_evidence_recorded", 2L).containsEntry("pull_escalated_full_network", 0L);
+            }
+            assertThat(s3.exists("filter-node-1-true", late.key())).isFalse();
 
+            CycleReport escalated = node.runCycle();
+
+            assertThat(escalated.counters()).containsEntry("pull_escalated_full_network", 2L)
+                    .containsEntry("pull_mine_success", 1L).containsEntry("pull_mine_gave_up", 1L)
+                    .containsEntry("data_loss_declared", 0L);
+            assertThat(s3.read("filter-node-1-true", late.key())).isEqualTo(late.content());
             HttpResponse<String> lost = HttpClient.newHttpClient().send(
                     HttpRequest.newBuilder(URI.create(node.url() + "/internal/logs/lost")).build(),
                     HttpResponse.BodyHandlers.ofString());
-            JsonNode report = new ObjectMapper().readTree(lost.body());
-            assertThat(report).hasSize(1);
-            assertThat(report.get(0).get("cid").asText()).isEqualTo(nowhere.cid());
-            assertThat(report.get(0).get("hosts_tried")).hasSize(PEERS);
-
-            // within the cleanup period the lost blob is not tried again
-            CycleReport second = node.runCycle();
-            assertThat(second.counters()).containsEntry("pull_lost_skipped", 1L)
-                    .containsEntry("pull_mine_fail", 0L)
-                    .containsEntry("lost_blob_recorded", 0L);
+            Map<String, JsonNode> byCid = new java.util.HashMap<>();
+            new ObjectMapper().readTree(lost.body()).forEach(row -> byCid.put(row.get("cid").asText(), row));
+            assertThat(byCid).containsOnlyKeys(late.cid(), nowhere.cid());
+            assertThat(byCid.get(late.cid()).get("state").asText()).isEqualTo("recovered");
+            assertThat(byCid.get(nowhere.cid()).get("state").asText()).isEqualTo("accumulating");
+            assertThat(byCid.get(nowhere.cid()).get("failed_cycles").asInt()).isEqualTo(4);
+            assertThat(byCid.get(nowhere.cid()).get("last_attempt_exhaustive").asBoolean()).isTrue();
         }
     }
 }

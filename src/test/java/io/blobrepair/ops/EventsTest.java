@@ -93,9 +93,12 @@ class EventsTest {
             s3.createBucket("events-a");
             TestDb db = TestDb.create();
             db.createSchema();
-            // lost: placed on A and B only; B's filter says absent and B does not have it
+            // lost: placed on A and B only, B does not have it, and no host served it in four cycles over
+            // more than a week already: this cycle's pull asks the whole network (B), fails, and declares it
             Blob lost = Blob.of("nobody holds this one");
             db.addUpload("lost-upload", "img", lost.cid(), "[\"" + a + "\",\"" + b + "\"]", null);
+            db.execute("INSERT INTO repair_data_loss (cid, failed_cycles, first_failed_at, last_failed_at) VALUES ('"
+                    + lost.cid() + "', 4, now() - interval '1 day', now())");
             // 40 copies far down the ranking, old and held by the peers: the brake stops their deletion
             List<String> hosts = new ArrayList<>(network);
             hosts.add(a);
@@ -123,7 +126,8 @@ class EventsTest {
 
                 CycleReport cleanup = node.runCleanupCycle();
 
-                assertThat(cleanup.counters()).containsEntry("lost_blob_recorded", 1L).containsEntry("delete_brake_engaged", 1L)
+                assertThat(cleanup.counters()).containsEntry("data_loss_declared", 1L).containsEntry("pull_escalated_full_network", 1L)
+                        .containsEntry("delete_brake_engaged", 1L)
                         .containsEntry("event_send_fail", 0L);
                 assertThat(delivered.matches(30, TimeUnit.SECONDS)).isTrue();
                 events.assertIsSatisfied();

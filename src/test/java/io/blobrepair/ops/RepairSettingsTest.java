@@ -1,5 +1,8 @@
 package io.blobrepair.ops;
 
+import io.blobrepair.repair.DataLossRules;
+import io.blobrepair.repair.OverReplicationRule;
+import io.blobrepair.repair.Retention;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -52,6 +55,15 @@ class RepairSettingsTest {
         p.put("repair.pull.range-size", "256MiB");
         p.put("repair.pull.staging-reserve", "2GiB");
         p.put("repair.s3.part-size", "64MiB");
+        p.put("repair.store-all-peers", "");
+        p.put("repair.over-replication", "spill-over");
+        p.put("repair.store-recent", "false");
+        p.put("repair.store-recent-ttl", "365d");
+        p.put("repair.data-loss.min-cycles", "5");
+        p.put("repair.data-loss.min-elapsed", "7d");
+        p.put("repair.data-loss.min-healthy-peers", "5");
+        p.put("repair.data-loss.recheck-after", "30d");
+        p.put("repair.data-loss.escalate-after", "3");
         return p;
     }
 
@@ -94,6 +106,12 @@ class RepairSettingsTest {
             "repair.pull.staging-dir | /no/such/staging/dir | an existing directory",
             "repair.s3.part-size | 1MiB | a part size from 5MiB to 5GiB",
             "repair.s3.part-size | 6GiB | a part size from 5MiB to 5GiB",
+            "repair.over-replication | rank | one of spill-over, replica-set",
+            "repair.store-recent-ttl | a year | a duration such as",
+            "repair.store-all-peers | node9 | http(s)://host[:port]",
+            "repair.data-loss.min-cycles | 0 | a whole number of at least 1",
+            "repair.data-loss.min-healthy-peers | -1 | a whole number of at least 0",
+            "repair.data-loss.escalate-after | x | a whole number of at least 1",
     })
     void badValuesStopStartupNamingTheKeyAndTheAcceptedValues(String key, String value, String accepted) {
         Map<String, String> p = defaults();
@@ -120,7 +138,7 @@ class RepairSettingsTest {
         p.remove("repair.self-host");
         RepairSettings s = read(p);
         assertThat(s.replicationFactor()).isEqualTo(4);
-        assertThat(s.pullMaxHosts()).isEqualTo(8);
+        assertThat(s.pullMaxHosts()).isEmpty(); // R + 4 of the cycle's R
         assertThat(s.storeAll()).isFalse();
         assertThat(s.selfHost()).isEqualTo(RepairSettings.DEFAULT_SELF_HOST);
         assertThat(s.explicitKeys()).containsExactlyInAnyOrder("repair.peers", "repair.store-all");
@@ -180,7 +198,31 @@ class RepairSettingsTest {
         RepairSettings s = read(p);
         assertThat(s.peerAuth()).isEqualTo(RepairSettings.PeerAuthMode.SIGNED);
         assertThat(s.toString()).doesNotContain("4c0883a69102937d6231471b5dbb6204fe5129617082792ae468d01a3f362318");
-        assertThat(s.pullMaxHosts()).isEqualTo(7); // R + 4
+        assertThat(s.pullMaxHosts()).isEmpty();
+    }
+
+    @Test
+    void laterRepairDefaultsAreTheReferencesAndEachIsConfigurable() {
+        RepairSettings s = read(defaults());
+        assertThat(s.retention()).isEqualTo(Retention.DEFAULTS);
+        assertThat(s.dataLoss()).isEqualTo(DataLossRules.DEFAULTS);
+        assertThat(s.storeAllPeers()).isEmpty();
+        Map<String, String> p = defaults();
+        p.put("repair.over-replication", "replica-set");
+        p.put("repair.store-recent", "true");
+        p.put("repair.store-recent-ttl", "90d");
+        p.put("repair.store-all-peers", "HTTP://Archive1:8080/, http://archive2:8080");
+        p.put("repair.pull.max-hosts", "12");
+        p.put("repair.data-loss.min-cycles", "8");
+        p.put("repair.data-loss.min-elapsed", "14d");
+        p.put("repair.data-loss.min-healthy-peers", "0");
+        p.put("repair.data-loss.recheck-after", "7d");
+        p.put("repair.data-loss.escalate-after", "2");
+        s = read(p);
+        assertThat(s.retention()).isEqualTo(new Retention(OverReplicationRule.REPLICA_SET, true, Duration.ofDays(90)));
+        assertThat(s.dataLoss()).isEqualTo(new DataLossRules(8, Duration.ofDays(14), 0, Duration.ofDays(7), 2));
+        assertThat(s.storeAllPeers()).containsExactly("http://archive1:8080", "http://archive2:8080");
+        assertThat(s.pullMaxHosts()).hasValue(12);
     }
 
     @Test

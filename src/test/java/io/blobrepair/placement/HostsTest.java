@@ -121,7 +121,7 @@ class HostsTest {
         PlacementPolicy policy = new PlacementPolicy("https://cn1.example.org", List.of("https://cn1.example.org",
                 "https://cn2.example.org", "https://cn3.example.org"), 1, false);
         UploadRowCids.Result row = UploadRowCids.of("audio", REFERENCE_CID,
-                "[\"HTTPS://CN1.Example.org/\", \"https://CN2.example.org\"]", null);
+                "[\"HTTPS://CN1.Example.org/\", \"https://CN2.example.org\"]", null, null);
         Placement placement = policy.place(REFERENCE_CID, row.items().get(0).placementHosts());
         assertThat(placement.placed()).isTrue();
         assertThat(placement.mine()).isTrue();

@@ -29,6 +29,7 @@ final class CidFactsFixture {
     int rank = 0;
     int replicationFactor = 4;
     int threshold = 6;
+    OverReplicationRule overReplication = OverReplicationRule.SPILL_OVER;
     boolean deletionsAllowed = true;
     boolean headIsTrusted;
     boolean hostsChanged;
@@ -44,8 +45,8 @@ final class CidFactsFixture {
             hosts.add("https://node" + i + ".example");
         }
         Placement placement = new Placement(hosts, rank, mine, placed, false, archived, 0);
-        CycleFacts cycle = new CycleFacts(cleanup, storeAll, replicationFactor, threshold, deletionsAllowed, headIsTrusted,
-                hostsChanged, NOW);
+        CycleFacts cycle = new CycleFacts(cleanup, storeAll, replicationFactor, threshold, overReplication, deletionsAllowed,
+                headIsTrusted, hostsChanged, NOW);
         ObjectFacts object = presence == Presence.PRESENT && source != Presence.Source.WRITTEN
                 ? new ObjectFacts(42, ageMillis == null ? 0 : NOW - ageMillis) : null;
         return new CidFacts(cid, cid.storageKey(), "blobs", archived, placement, cycle, presence, source, object, content, holders);

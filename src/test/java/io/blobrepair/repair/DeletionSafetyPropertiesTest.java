@@ -6,6 +6,7 @@ import io.blobrepair.index.ObjectFacts;
 import io.blobrepair.placement.OverReplicationThreshold;
 import io.blobrepair.placement.Placement;
 import io.blobrepair.placement.PlacementPolicy;
+import io.blobrepair.placement.StoreRecent;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
@@ -17,6 +18,7 @@ import net.jqwik.api.Tuple;
 import net.jqwik.api.statistics.Statistics;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalLong;
@@ -25,7 +27,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Safety of the deletion rules over random networks: real rankings of random host sets, random
- * R, placements, store-all, archive routing, capacity, presence sources, ages and cycle views.
+ * R, placements, store-all, archive routing, capacity, presence sources, ages, cycle views, both
+ * over-replication rules ({@code spill-over}, {@code replica-set}) and recent uploads kept by store-recent.
  * Whatever they are, a copy is only deleted as over-replicated when every condition holds, a
  * node that should hold a blob never deletes it, and nothing is deleted outside a cleanup cycle
  * or on a partial view. The generators are biased towards the delete branch, and the coverage
@@ -58,17 +61,19 @@ class DeletionSafetyPropertiesTest {
                 Tuple.of(3, Arbitraries.longs().between(6 * DAY, 60 * DAY).withDistribution(RandomDistribution.uniform())))
                 .injectNull(0.05);
         Arbitrary<Long> used = Arbitraries.longs().between(0, 1000).withDistribution(RandomDistribution.uniform());
+        Arbitrary<OverReplicationRule> rule = Arbitraries.of(OverReplicationRule.class);
         return Combinators.combine(generic(hostCount, r, seed, seed, mostlyFalse, mostlyFalse, mostlyFalse, mostlyTrue,
-                        mostlyTrue, mostlyFalse, mostlyFalse, source, age, used, mostlyFalse))
+                        mostlyTrue, mostlyFalse, mostlyFalse, source, age, used, mostlyFalse, rule, mostlyFalse))
                 .as(v -> build((Integer) v.get(0), (Integer) v.get(1), (Integer) v.get(2), (Integer) v.get(3),
                         (Boolean) v.get(4), (Boolean) v.get(5), (Boolean) v.get(6), (Boolean) v.get(7), (Boolean) v.get(8),
                         (Boolean) v.get(9), (Boolean) v.get(10), (Presence.Source) v.get(11), (Long) v.get(12),
-                        (Long) v.get(13), (Boolean) v.get(14)));
+                        (Long) v.get(13), (Boolean) v.get(14), (OverReplicationRule) v.get(15), (Boolean) v.get(16)));
     }
 
     private static Case build(int hostCount, int r, int selfSeed, int cidSeed, boolean storeAll, boolean placedHere,
                               boolean archiveBucket, boolean cleanup, boolean completeView, boolean headTrusted,
-                              boolean hostsChanged, Presence.Source source, Long age, long used, boolean capacityKnown) {
+                              boolean hostsChanged, Presence.Source source, Long age, long used, boolean capacityKnown,
+                              OverReplicationRule rule, boolean recentUpload) {
         List<String> hosts = new ArrayList<>();
         for (int i = 0; i < hostCount; i++) {
             hosts.add("https://node" + i + ".example");
@@ -76,17 +81,21 @@ class DeletionSafetyPropertiesTest {
         String self = hosts.get(selfSeed % hostCount);
         Cid cid = Cid.parse(ContentHash.v1CidOf(("blob " + cidSeed).getBytes(StandardCharsets.UTF_8))).orElseThrow();
         PlacementPolicy policy = new PlacementPolicy(self, hosts, r, storeAll);
-        Placement where = policy.place(cid.value(), placedHere ? List.of(self) : List.of());
+        // store-recent keeps a recent upload whatever its rank, except in store-all mode (as the service's StoreRecent)
+        StoreRecent storeRecent = StoreRecent.forCycle(true, StoreRecent.DEFAULT_TTL, storeAll, Instant.ofEpochMilli(NOW));
+        boolean recent = storeRecent.retains(recentUpload ? Instant.ofEpochMilli(NOW - 30 * DAY) : Instant.ofEpochMilli(NOW - 400 * DAY));
+        Placement where = policy.place(cid.value(), placedHere ? List.of(self) : List.of(), recent);
         int threshold = OverReplicationThreshold.of(r, capacityKnown ? OptionalLong.of(1000) : OptionalLong.empty(), OptionalLong.of(used));
-        CycleFacts cycle = new CycleFacts(cleanup, storeAll, r, threshold, completeView, headTrusted, hostsChanged, NOW);
+        CycleFacts cycle = new CycleFacts(cleanup, storeAll, r, threshold, rule, completeView, headTrusted, hostsChanged, NOW);
         boolean archived = archiveBucket && where.heldForStoreAll();
         CidFacts facts = CidFacts.of(cid, archived ? "archive" : "blobs", archived, where, cycle)
                 .present(source, source == Presence.Source.WRITTEN ? null : new ObjectFacts(1, age == null ? 0 : NOW - age))
                 .content(CidFacts.Content.VALID)
                 .holders(CidFacts.Holders.CONFIRMED);
-        // a node that should hold a blob: among the first R of the ranking, placed here, or store-all
+        // a node that should hold a blob: among the first R of the ranking, placed here, store-all, or a
+        // recent upload with store-recent on (not in store-all mode)
         int rank = RendezvousOrder.rankOf(cid.value(), hosts, self);
-        boolean shouldHold = storeAll || placedHere || rank < r;
+        boolean shouldHold = storeAll || placedHere || rank < r || (recentUpload && !storeAll);
         return new Case(facts, shouldHold, threshold);
     }
 
@@ -96,6 +105,12 @@ class DeletionSafetyPropertiesTest {
         Action action = RepairRules.decide(f).action();
         Statistics.label("action").collect(action);
         Statistics.label("action").coverage(coverage -> coverage.check(Action.DELETE_OVER_REPLICATED).percentage(p -> p > 3));
+        // both rules reach the delete branch
+        Statistics.label("deleting rule").collect(action == Action.DELETE_OVER_REPLICATED ? f.cycle().overReplication() : "none");
+        Statistics.label("deleting rule").coverage(coverage -> {
+            coverage.check(OverReplicationRule.SPILL_OVER).percentage(p -> p > 1);
+            coverage.check(OverReplicationRule.REPLICA_SET).percentage(p -> p > 1);
+        });
         if (action == Action.DELETE_OVER_REPLICATED) {
             assertThat(f.cycle().cleanup()).isTrue();
             assertThat(f.cycle().deletionsAllowed()).isTrue();
@@ -106,7 +121,11 @@ class DeletionSafetyPropertiesTest {
             assertThat(f.archived()).isFalse();
             assertThat(f.source() == Presence.Source.LISTING
                     || (f.source() == Presence.Source.HEAD_OBJECT && f.cycle().headIsTrusted())).isTrue();
-            assertThat(f.placement().rank()).isGreaterThan(c.threshold());
+            // never within the replica set, whatever the rule; #202's rule also keeps everything up to T
+            assertThat(f.placement().rank()).isGreaterThanOrEqualTo(f.cycle().replicationFactor());
+            if (f.cycle().overReplication() == OverReplicationRule.SPILL_OVER) {
+                assertThat(f.placement().rank()).isGreaterThan(c.threshold());
+            }
             assertThat(f.ageMillis()).isNotNull().isGreaterThan(RepairRules.MIN_AGE_TO_DELETE.toMillis());
         }
     }

@@ -105,6 +105,53 @@ class RepairRulesTest {
         assertThat(decision.reason()).isEqualTo(reason);
     }
 
+    /**
+     * Both over-replication rules on an old, listed, valid copy in a cleanup cycle, R = 4: #202's
+     * spill-over deletes above T (R+2 by default, R when full, 2R or 3R with free space), the
+     * newer replica-set rule at or after R whatever the disk says. A copy this node holds (a
+     * recent upload kept by store-recent, placed here, store-all) is never over-replicated.
+     */
+    @ParameterizedTest(name = "[{index}] {0} rank {1} T {2} mine {3}: {4}")
+    @CsvSource(delimiter = '|', textBlock = """
+            # rule      | rank | T  | mine | action
+            SPILL_OVER  | 3    | 6  | false| NONE
+            SPILL_OVER  | 4    | 6  | false| NONE
+            SPILL_OVER  | 6    | 6  | false| NONE
+            SPILL_OVER  | 7    | 6  | false| CONFIRM_HOLDERS
+            SPILL_OVER  | 4    | 4  | false| NONE
+            SPILL_OVER  | 5    | 4  | false| CONFIRM_HOLDERS
+            SPILL_OVER  | 9    | 12 | false| NONE
+            SPILL_OVER  | 13   | 12 | false| CONFIRM_HOLDERS
+            SPILL_OVER  | 7    | 6  | true | ALREADY_HAVE
+            REPLICA_SET | 3    | 6  | false| NONE
+            REPLICA_SET | 4    | 6  | false| CONFIRM_HOLDERS
+            REPLICA_SET | 4    | 12 | false| CONFIRM_HOLDERS
+            REPLICA_SET | 6    | 4  | false| CONFIRM_HOLDERS
+            REPLICA_SET | 7    | 6  | true | ALREADY_HAVE
+            """)
+    void overReplicationRule(OverReplicationRule rule, int rank, int threshold, boolean mine, Action action) {
+        CidFactsFixture f = new CidFactsFixture();
+        f.cleanup = true;
+        f.presence = Presence.PRESENT;
+        f.source = Presence.Source.LISTING;
+        f.content = CidFacts.Content.VALID;
+        f.overReplication = rule;
+        f.rank = rank;
+        f.threshold = threshold;
+        f.mine = mine;
+
+        assertThat(RepairRules.decide(f.build()).action()).isEqualTo(action);
+    }
+
+    @ParameterizedTest(name = "{0}: rank {1}, R {2}, T {3} -> {4}")
+    @CsvSource({
+            "SPILL_OVER, 7, 4, 6, true", "SPILL_OVER, 6, 4, 6, false", "SPILL_OVER, 0, 1, 1, false",
+            "REPLICA_SET, 4, 4, 6, true", "REPLICA_SET, 3, 4, 6, false", "REPLICA_SET, 1, 1, 3, true",
+    })
+    void whatEachRuleCountsAsBeyondIt(OverReplicationRule rule, int rank, int r, int threshold, boolean beyond) {
+        assertThat(rule.beyond(rank, r, threshold)).isEqualTo(beyond);
+    }
+
     /** The whole way of an invalid copy of mine: validated, found invalid, deleted, pulled again. */
     @Test
     void validateThenDeleteInvalidThenPullAgain() {
@@ -149,7 +196,8 @@ class RepairRulesTest {
         Arbitrary<Long> ages = Arbitraries.of(CidFactsFixture.OLD, CidFactsFixture.YOUNG).injectNull(0.2);
         return Combinators.combine(generic(bool, bool, bool, bool, bool, bool, bool, bool,
                         Arbitraries.of(Presence.class), Arbitraries.of(Presence.Source.class), Arbitraries.of(CidFacts.Content.class),
-                        Arbitraries.of(CidFacts.Holders.class), Arbitraries.integers().between(0, 12), cids, ages))
+                        Arbitraries.of(CidFacts.Holders.class), Arbitraries.integers().between(0, 12), cids, ages,
+                        Arbitraries.of(OverReplicationRule.class)))
                 .as(v -> {
                     CidFactsFixture f = new CidFactsFixture();
                     f.cleanup = (Boolean) v.get(0);
@@ -167,6 +215,7 @@ class RepairRulesTest {
                     f.rank = (Integer) v.get(12);
                     f.cid = (Cid) v.get(13);
                     f.ageMillis = (Long) v.get(14);
+                    f.overReplication = (OverReplicationRule) v.get(15);
                     return f.build();
                 });
     }

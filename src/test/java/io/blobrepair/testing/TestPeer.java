@@ -20,7 +20,10 @@ import java.util.regex.Pattern;
  * A real HTTP peer speaking the blob protocol: {@code /health_check},
  * {@code GET /internal/blobs/{cid}} (with {@code Range: bytes=FIRST-LAST} answered 206 and
  * {@code Content-Range}, as the reference's {@code http.ServeContent} does) and
- * {@code GET /internal/blobs/info/{cid}} from an in-memory map, recording every request.
+ * {@code GET /internal/blobs/info/{cid}} from an in-memory map, recording every request. It serves
+ * no presence filter (404), as a reference node; with {@link #likeReference()} it also answers a
+ * blob it lacks with 500, as the reference does, and with {@link #storeAll(boolean)} its health
+ * answer says {@code storeAll} in the reference's shape.
  */
 public final class TestPeer implements AutoCloseable {
 
@@ -36,6 +39,8 @@ public final class TestPeer implements AutoCloseable {
     private final java.util.concurrent.atomic.AtomicInteger blobRequestsInFlight = new java.util.concurrent.atomic.AtomicInteger();
     private final java.util.concurrent.atomic.AtomicInteger mostBlobRequestsInFlight = new java.util.concurrent.atomic.AtomicInteger();
     private volatile boolean healthy = true;
+    private volatile int lackingStatus = 404;
+    private volatile boolean storeAll;
 
     /**
      * How this peer misbehaves for a CID: a 500; a 200 whose body stops halfway and hangs or hangs
@@ -110,6 +115,23 @@ public final class TestPeer implements AutoCloseable {
         this.healthy = healthy;
     }
 
+    /** Answers a blob it lacks with 500, as a reference node does. */
+    public TestPeer likeReference() {
+        this.lackingStatus = 500;
+        return this;
+    }
+
+    /** Whether its health answer says {@code data.storeAll}, as a reference node in store-all mode. */
+    public TestPeer storeAll(boolean storeAll) {
+        this.storeAll = storeAll;
+        return this;
+    }
+
+    /** Stops serving {@code cid}. */
+    public void forget(String cid) {
+        blobs.remove(cid);
+    }
+
     public List<String> blobRequests() {
         return blobRequests;
     }
@@ -120,7 +142,8 @@ public final class TestPeer implements AutoCloseable {
     }
 
     private void health(HttpExchange exchange) throws IOException {
-        respond(exchange, healthy ? 200 : 503, ("{\"healthy\":" + healthy + "}").getBytes(StandardCharsets.UTF_8));
+        respond(exchange, healthy ? 200 : 503, ("{\"healthy\":" + healthy + ",\"data\":{\"storeAll\":" + storeAll + "}}")
+                .getBytes(StandardCharsets.UTF_8));
     }
 
     /** The most blob requests this peer was serving at once. */
@@ -173,7 +196,7 @@ public final class TestPeer implements AutoCloseable {
             }
             exchange.close();
         } else if (content == null) {
-            respond(exchange, 404, "{\"error\":\"not found\"}".getBytes(StandardCharsets.UTF_8));
+            respond(exchange, lackingStatus, "{\"error\":\"not found\"}".getBytes(StandardCharsets.UTF_8));
         } else {
             String type = contentTypes.get(cid);
             if (type != null) {
