@@ -46,9 +46,9 @@ final class CycleHeap {
         AdviceWith.adviceWith(context, "presence-index",
                 a -> a.weaveById("finish-presence-index").before().process(at("every page listed", seen)));
         AdviceWith.adviceWith(context, "repair-cycle", a -> {
-            a.weaveById("walk-uploads").before().process(at("index built", seen));
-            a.weaveById("walk-previews").before().process(at("uploads walked", seen));
-            a.weaveById("walk-qm-cids").before().process(at("previews walked", seen));
+            // before each work list: the first probe sees the index built, each later one the lists walked before it
+            a.weaveById("walk-work-list").before().process(exchange -> at("before " + exchange.getMessage().getBody(String.class), seen)
+                    .process(exchange));
             a.weaveById("finish-cycle").before().process(at("every key seen", seen));
         });
         long baseline = usedHeapAfterGc();

@@ -182,7 +182,7 @@ class LargeBlobPullTest {
 
                 assertThat(report.counters()).containsEntry("pull_mine_needed", 1L).containsEntry("pull_staging_full", 1L)
                         .containsEntry("pull_mine_fail", 0L).containsEntry("pull_mine_success", 0L)
-                        .containsEntry("lost_blob_recorded", 0L);
+                        .containsEntry("data_loss_evidence_recorded", 0L);
                 // its size was asked, the blob was not
                 assertThat(peer.infoRequests()).containsExactly(blob.cid());
                 assertThat(peer.blobRequests()).isEmpty();
