@@ -30,6 +30,7 @@ import io.blobrepair.peer.StagingReserve;
 import io.blobrepair.placement.NetworkView;
 import io.blobrepair.index.KnownPresentCache;
 import io.blobrepair.repair.BatchTriage;
+import io.blobrepair.repair.BucketRelocation;
 import io.blobrepair.repair.CidErrors;
 import io.blobrepair.repair.ContentCheck;
 import io.blobrepair.repair.CycleSetup;
@@ -149,6 +150,7 @@ public class BlobRepairConfiguration implements CamelConfiguration {
                 .followRedirects(HttpClient.Redirect.NEVER) // only configured peers are ever contacted
                 .build();
         KnownPresentCache knownPresent = new KnownPresentCache(settings.knownPresentMaxEntries());
+        Buckets buckets = new Buckets(settings.s3().bucket(), settings.archiveBucket());
         PeerAuth peerAuth = settings.peerAuth() == RepairSettings.PeerAuthMode.SIGNED
                 ? PeerAuth.signed(PeerSignature.fromPrivateKeyHex(settings.nodeKey().orElseThrow()), Set.copyOf(settings.peerWallets()), clock)
                 : PeerAuth.none();
@@ -216,19 +218,20 @@ public class BlobRepairConfiguration implements CamelConfiguration {
         CidFailures cidFailures = new CidFailures(dataSource);
         registry.bind("cycleSetup", new CycleSetup(follower, settings.retention(), peerHealth, cidFailures,
                 settings.cidFailureMaxCycles(), cleanupPeriod, dataLoss, settings.dataLoss(), events, clock));
-        registry.bind("batchTriage", new BatchTriage(knownPresent, new Buckets(settings.s3().bucket(), settings.archiveBucket()), clock));
+        registry.bind("batchTriage", new BatchTriage(knownPresent, buckets, clock));
         registry.bind("presenceLookup", new PresenceLookup(knownPresent));
         registry.bind("contentCheck", new ContentCheck());
         registry.bind("holderCheck", new HolderCheck(peers));
         registry.bind("deletionGate", new DeletionGate(settings.dryRun(), settings.maxDeleteFraction(), knownPresent, events, clock));
+        registry.bind("bucketRelocation", new BucketRelocation(knownPresent));
         registry.bind("pullSteps", new PullSteps(settings.dryRun(), knownPresent, peers, peerFilters, peerHealth,
                 settings.pullMaxHosts()));
         registry.bind("stagingSteps", new StagingSteps(peers, staging));
         registry.bind("multipartUpload", new MultipartUpload(s3, transfer.partSize()));
         registry.bind("dataLossSteps", new DataLossSteps(dataLoss, settings.dataLoss(), peerHealth, events, clock));
         registry.bind("cidErrors", new CidErrors(cidFailures, clock));
-        registry.bind("blobWrites", new BlobWrites(knownPresent));
-        registry.bind("peerApi", new PeerApi(network.self(), network.storeAll()));
+        registry.bind("blobWrites", new BlobWrites(knownPresent, buckets, follower::current));
+        registry.bind("peerApi", new PeerApi(network.self(), network.storeAll(), settings.archiveBucket()));
         registry.bind("repairMetrics", metrics);
         RepairService service = new RepairService(context.createProducerTemplate(), tracker, presence, knownPresent,
                 peerHealth, peerAuth);

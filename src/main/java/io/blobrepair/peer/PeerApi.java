@@ -7,6 +7,7 @@ import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 
 /** The peer API's answers: which key a requested CID lives under, blob info and health. */
 public class PeerApi {
@@ -14,11 +15,24 @@ public class PeerApi {
 
     private final String selfHost;
     private final boolean storeAll;
+    private final Optional<String> archiveBucket;
 
-    /** @param storeAll this node stores every blob: peers may offer it as a store-all fallback */
-    public PeerApi(String selfHost, boolean storeAll) {
+    /**
+     * @param storeAll      this node stores every blob: peers may offer it as a store-all fallback
+     * @param archiveBucket read when the primary bucket lacks a blob
+     */
+    public PeerApi(String selfHost, boolean storeAll, Optional<String> archiveBucket) {
         this.selfHost = selfHost;
         this.storeAll = storeAll;
+        this.archiveBucket = archiveBucket;
+    }
+
+    public boolean hasArchiveBucket() {
+        return archiveBucket.isPresent();
+    }
+
+    public String archiveBucket() {
+        return archiveBucket.orElseThrow();
     }
 
     /** The type a blob is served with: the one it was stored with, {@code application/octet-stream} when none. */

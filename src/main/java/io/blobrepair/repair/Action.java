@@ -10,6 +10,10 @@ public enum Action {
     LOOK_UP_PRESENCE,
     /** HeadObject before a pull: the node itself may have written the blob since the listing. */
     CONFIRM_ABSENCE,
+    /** Cleanup: mine, absent from its routed bucket, listed in the other one: copy it across (server-side). */
+    RELOCATE,
+    /** HeadObject the relocated copy: a legacy CID's content cannot be hashed, so its size must match the source's. */
+    VERIFY_COPY,
     /** Cleanup: read the blob and compare its content with its CID. */
     VALIDATE,
     /** Cleanup: ask the hosts ranked ahead whether they hold the blob before deleting this copy. */
@@ -20,6 +24,10 @@ public enum Action {
     DELETE_VARIANT,
     /** Cleanup: more copies than the threshold, this one ranked beyond it, R holders ahead confirmed. */
     DELETE_OVER_REPLICATED,
+    /** Cleanup: the relocated copy checked out; the source in the other bucket goes. */
+    DELETE_RELOCATED_SOURCE,
+    /** Cleanup: an archive-routed blob also in the primary bucket; the archive copy checked out. */
+    DELETE_PRIMARY_DUPLICATE,
     /** Mine and absent: pull it from peers. */
     PULL,
     /** Mine and held: nothing to repair. */
@@ -28,7 +36,12 @@ public enum Action {
     NONE;
 
     public boolean isDelete() {
-        return this == DELETE_INVALID || this == DELETE_VARIANT || this == DELETE_OVER_REPLICATED;
+        return this == DELETE_INVALID || this == DELETE_VARIANT || this == DELETE_OVER_REPLICATED || deletesOtherCopy();
+    }
+
+    /** Whether the action deletes the copy in the other bucket rather than the routed bucket's. */
+    public boolean deletesOtherCopy() {
+        return this == DELETE_RELOCATED_SOURCE || this == DELETE_PRIMARY_DUPLICATE;
     }
 
     public boolean isTerminal() {

@@ -102,7 +102,17 @@ public class BatchTriage {
             return null;
         }
         CidFacts facts = CidFacts.of(cid, bucket, buckets.archived(where.heldForStoreAll()), where, cycle.facts());
-        return RepairRules.decide(presenceFromIndex(facts, index, cycle));
+        return RepairRules.decide(otherCopyFromIndex(presenceFromIndex(facts, index, cycle), index));
+    }
+
+    /** With an archive bucket: a copy the listing found in the bucket the CID is not routed to. */
+    private CidFacts otherCopyFromIndex(CidFacts facts, PresenceIndex index) {
+        Optional<String> other = buckets.other(facts.bucket());
+        if (other.isEmpty() || !index.covers(other.get(), facts.storageKey())) {
+            return facts;
+        }
+        ObjectFacts listed = index.lookup(other.get(), facts.storageKey());
+        return listed == null ? facts : facts.inOtherBucket(other.get(), listed);
     }
 
     /**

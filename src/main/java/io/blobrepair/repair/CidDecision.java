@@ -20,6 +20,14 @@ public record CidDecision(CidFacts facts, Action action, Reason reason) {
         return action == Action.CONFIRM_ABSENCE;
     }
 
+    public boolean isRelocate() {
+        return action == Action.RELOCATE;
+    }
+
+    public boolean isVerifyCopy() {
+        return action == Action.VERIFY_COPY;
+    }
+
     public boolean isValidate() {
         return action == Action.VALIDATE;
     }
@@ -45,8 +53,9 @@ public record CidDecision(CidFacts facts, Action action, Reason reason) {
         return facts.storageKey();
     }
 
+    /** The bucket the action addresses: the routed one, or the other one for a deletion there. */
     public String bucket() {
-        return facts.bucket();
+        return action.deletesOtherCopy() ? facts.other().bucket() : facts.bucket();
     }
 
     @Override

@@ -9,12 +9,14 @@ import io.blobrepair.placement.Placement;
  * Immutable: each step that learns something makes new facts, and {@link RepairRules} a new
  * decision from them.
  *
- * @param bucket  the bucket the blob belongs in (the archive bucket for archive-routed CIDs)
- * @param object  the listed or HeadObject facts (size, last modified) when present and known
+ * @param bucket    the bucket the blob belongs in (the archive bucket for archive-routed CIDs)
+ * @param presence  whether {@code bucket} holds it
+ * @param object    the listed or HeadObject facts (size, last modified) when present and known
+ * @param other     the copy this cycle's listing found in the node's other bucket, null when none
  */
 public record CidFacts(Cid cid, String storageKey, String bucket, boolean archived, Placement placement,
                        CycleFacts cycle, Presence presence, Presence.Source source, ObjectFacts object,
-                       Content content, Holders holders) {
+                       Content content, Holders holders, OtherCopy other) {
 
     /** What reading the blob showed (cleanup cycles, v1 CIDs only). */
     public enum Content { UNCHECKED, VALID, INVALID, UNREADABLE }
@@ -22,31 +24,60 @@ public record CidFacts(Cid cid, String storageKey, String bucket, boolean archiv
     /** What the hosts ranked ahead answered when asked whether they hold the blob. */
     public enum Holders { NOT_ASKED, CONFIRMED, UNCONFIRMED }
 
+    /**
+     * A copy in the node's other bucket (primary or archive, whichever the blob is not routed to),
+     * as this cycle's listing found it.
+     *
+     * @param copied whether this cycle copied it into the routed bucket (a relocation under way)
+     */
+    public record OtherCopy(String bucket, ObjectFacts listed, boolean copied) {
+    }
+
     /** A CID whose presence is not known yet. */
     public static CidFacts of(Cid cid, String bucket, boolean archived, Placement placement, CycleFacts cycle) {
         return new CidFacts(cid, cid.storageKey(), bucket, archived, placement, cycle, Presence.UNCHECKED,
-                Presence.Source.NONE, null, Content.UNCHECKED, Holders.NOT_ASKED);
+                Presence.Source.NONE, null, Content.UNCHECKED, Holders.NOT_ASKED, null);
     }
 
     public CidFacts present(Presence.Source from, ObjectFacts facts) {
-        return new CidFacts(cid, storageKey, bucket, archived, placement, cycle, Presence.PRESENT, from, facts, content, holders);
+        return new CidFacts(cid, storageKey, bucket, archived, placement, cycle, Presence.PRESENT, from, facts, content, holders, other);
     }
 
     public CidFacts absent(Presence.Source from) {
-        return new CidFacts(cid, storageKey, bucket, archived, placement, cycle, Presence.ABSENT, from, null, content, holders);
+        return new CidFacts(cid, storageKey, bucket, archived, placement, cycle, Presence.ABSENT, from, null, content, holders, other);
     }
 
     public CidFacts presenceUnknown() {
         return new CidFacts(cid, storageKey, bucket, archived, placement, cycle, Presence.UNKNOWN, Presence.Source.HEAD_OBJECT,
-                null, content, holders);
+                null, content, holders, other);
     }
 
     public CidFacts content(Content read) {
-        return new CidFacts(cid, storageKey, bucket, archived, placement, cycle, presence, source, object, read, holders);
+        return new CidFacts(cid, storageKey, bucket, archived, placement, cycle, presence, source, object, read, holders, other);
     }
 
     public CidFacts holders(Holders answered) {
-        return new CidFacts(cid, storageKey, bucket, archived, placement, cycle, presence, source, object, content, answered);
+        return new CidFacts(cid, storageKey, bucket, archived, placement, cycle, presence, source, object, content, answered, other);
+    }
+
+    /** The listing found a copy in the other bucket too. */
+    public CidFacts inOtherBucket(String otherBucket, ObjectFacts listed) {
+        return new CidFacts(cid, storageKey, bucket, archived, placement, cycle, presence, source, object, content, holders,
+                new OtherCopy(otherBucket, listed, false));
+    }
+
+    /**
+     * The other bucket's copy was copied into the routed bucket: present there (as written by
+     * this node, so never grounds for an over-replication deletion), its content not yet checked.
+     */
+    public CidFacts copiedFromOtherBucket() {
+        return new CidFacts(cid, storageKey, bucket, archived, placement, cycle, Presence.PRESENT, Presence.Source.WRITTEN,
+                other.listed(), Content.UNCHECKED, holders, new OtherCopy(other.bucket(), other.listed(), true));
+    }
+
+    /** The other bucket's copy was deleted. */
+    public CidFacts otherCopyDeleted() {
+        return new CidFacts(cid, storageKey, bucket, archived, placement, cycle, presence, source, object, content, holders, null);
     }
 
     /** Derived image variants, e.g. {@code Qm…/150x150.jpg}; the original is never one. */

@@ -35,11 +35,17 @@ public final class DecisionCounts {
                 case PULL -> counters.increment(RepairCounter.PULL_MINE_NEEDED);
                 case DELETE_INVALID -> counters.increment(RepairCounter.DELETE_INVALID_NEEDED);
                 case CONFIRM_HOLDERS -> counters.increment(RepairCounter.DELETE_OVER_REPLICATED_NEEDED);
+                case DELETE_PRIMARY_DUPLICATE -> counters.increment(RepairCounter.ARCHIVE_PRIMARY_DUPLICATE_NEEDED);
                 case NONE -> countHeldBack(after.reason(), counters);
                 default -> { }
             }
         }
         CidFacts f = after.facts();
+        if ((was == Action.VALIDATE || was == Action.VERIFY_COPY) && now != Action.DELETE_RELOCATED_SOURCE
+                && f.other() != null && f.other().copied()) {
+            // the relocated copy did not check out: the source stays
+            counters.increment(RepairCounter.RELOCATE_BETWEEN_BUCKETS_FAIL);
+        }
         boolean presentBefore = before != null && before.facts().presence() == Presence.PRESENT;
         if (f.presence() == Presence.PRESENT && !presentBefore && f.object() != null) {
             cycle.presentSeen();
@@ -68,6 +74,7 @@ public final class DecisionCounts {
             case HOSTS_CHANGED -> counters.increment(RepairCounter.HOSTS_CHANGED_NO_DELETE);
             case HOLDERS_UNCONFIRMED -> counters.increment(RepairCounter.OVER_REPLICATED_UNCONFIRMED);
             case DRY_RUN -> counters.increment(RepairCounter.DRY_RUN_SKIPPED);
+            case IN_OTHER_BUCKET -> counters.increment(RepairCounter.IN_OTHER_BUCKET);
             case KNOWN_LOST -> counters.increment(RepairCounter.PULL_LOST_SKIPPED);
             case STAGING_FULL -> counters.increment(RepairCounter.PULL_STAGING_FULL);
             case WRITTEN_SINCE_TRIAGE -> {

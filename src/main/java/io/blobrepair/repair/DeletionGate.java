@@ -8,11 +8,12 @@ import org.apache.camel.ExchangeProperty;
 import java.time.Clock;
 
 /**
- * Cleanup deletions, one at a time: the dry run and the delete brake first (a deletion beyond
+ * Cleanup deletions, one at a time, and relocations between buckets, which end in one: the dry
+ * run and the delete brake first (a deletion beyond
  * {@code repair.max-delete-fraction} of what the node held is held back, and the brake engaging is
- * logged, counted and published once), then what a deletion changes: the key leaves the
- * known-present cache and is marked absent in the cycle's index, so the rest of the cycle never
- * trusts a stale "present".
+ * logged, counted and published once), then what a deletion changes: the key is marked absent in
+ * the bucket's part of the cycle's index and, unless it was the other bucket's copy, leaves the
+ * known-present cache, so the rest of the cycle never trusts a stale "present".
  */
 public class DeletionGate {
 
@@ -34,7 +35,7 @@ public class DeletionGate {
     public CidDecision admit(@ExchangeProperty(RepairExchange.CID) CidDecision decision,
                              @ExchangeProperty(RepairExchange.CYCLE) CycleState cycle) {
         if (dryRun) {
-            CycleLog.info(cycle, "dry run: would delete {} ({})", decision.storageKey(), decision.action());
+            CycleLog.info(cycle, "dry run: would {} {} in {}", decision.action(), decision.storageKey(), decision.bucket());
             return DecisionCounts.replace(decision, decision.heldBack(Reason.DRY_RUN), cycle);
         }
         if (!cycle.isBrakeEngaged() && DeleteBrake.allows(cycle.getDeletions(), cycle.heldForBrake(), maxDeleteFraction)) {
@@ -56,14 +57,20 @@ public class DeletionGate {
                                @ExchangeProperty(RepairExchange.CYCLE) CycleState cycle,
                                @ExchangeProperty(RepairExchange.INDEX) PresenceIndex index) {
         cycle.deleted();
-        knownPresent.remove(decision.storageKey());
         index.markAbsent(decision.bucket(), decision.storageKey());
+        CycleLog.info(cycle, "deleted {} from {} ({})", decision.storageKey(), decision.bucket(), decision.action());
         cycle.getCounters().increment(switch (decision.action()) {
             case DELETE_INVALID -> RepairCounter.DELETE_INVALID_SUCCESS;
             case DELETE_VARIANT -> RepairCounter.DELETE_RESIZED_IMAGE_OK;
+            case DELETE_RELOCATED_SOURCE -> RepairCounter.RELOCATED_BETWEEN_BUCKETS;
+            case DELETE_PRIMARY_DUPLICATE -> RepairCounter.ARCHIVE_PRIMARY_DUPLICATE_DELETED;
             default -> RepairCounter.DELETE_OVER_REPLICATED_SUCCESS;
         });
-        CycleLog.info(cycle, "deleted {} ({})", decision.storageKey(), decision.action());
+        if (decision.action().deletesOtherCopy()) {
+            // the routed bucket still holds the blob
+            return DecisionCounts.next(decision, decision.facts().otherCopyDeleted(), cycle);
+        }
+        knownPresent.remove(decision.storageKey());
         return DecisionCounts.next(decision, decision.facts().absent(Presence.Source.DELETED), cycle);
     }
 
@@ -74,9 +81,11 @@ public class DeletionGate {
         RepairCounter counter = switch (decision.action()) {
             case DELETE_INVALID -> RepairCounter.DELETE_INVALID_FAIL;
             case DELETE_VARIANT -> RepairCounter.DELETE_RESIZED_IMAGE_FAILED;
+            case DELETE_RELOCATED_SOURCE -> RepairCounter.RELOCATE_BETWEEN_BUCKETS_FAIL;
+            case DELETE_PRIMARY_DUPLICATE -> RepairCounter.ARCHIVE_PRIMARY_DUPLICATE_FAIL;
             default -> RepairCounter.DELETE_OVER_REPLICATED_FAIL;
         };
-        CycleLog.count(cycle, counter, "DeleteObject {} failed: {}", decision.storageKey(), CycleLog.describe(cause));
+        CycleLog.count(cycle, counter, "DeleteObject {} in {} failed: {}", decision.storageKey(), decision.bucket(), CycleLog.describe(cause));
         return DecisionCounts.replace(decision, decision.heldBack(Reason.DELETE_FAILED), cycle);
     }
 }

@@ -14,6 +14,10 @@ public enum Reason {
     CONTENT_UNREADABLE,
     /** This cycle's listing was partial: nothing is deleted on a partial view. */
     PARTIAL_LISTING,
+    /** Absent from its routed bucket but in the node's other one: a cleanup cycle relocates it, nothing is pulled. */
+    IN_OTHER_BUCKET,
+    /** CopyObject into the routed bucket failed: the source stays. */
+    RELOCATE_FAILED,
     /** The ranked host list changed since the previous cycle: the owners just moved. */
     HOSTS_CHANGED,
     /** Fewer than R hosts ranked ahead confirmed holding the blob: kept. */

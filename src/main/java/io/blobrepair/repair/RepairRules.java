@@ -22,6 +22,10 @@ import java.time.Duration;
  *       from this cycle's listing (or HeadObject as the configured source), it was last modified
  *       more than {@link #MIN_AGE_TO_DELETE} ago, the host list did not just change, and at least
  *       R hosts ranked ahead confirmed holding it.</li>
+ *   <li>With an archive bucket (issue 17): a blob of this node's absent from the bucket it is routed
+ *       to but listed in the other one is not pulled; a cleanup cycle on a complete view relocates
+ *       it (copy, check the copy: validated for v1, same size for legacy, then delete the source), and
+ *       deletes an archive-routed blob's primary copy once the archive copy checks out.</li>
  * </ul>
  */
 public final class RepairRules {
@@ -49,6 +53,11 @@ public final class RepairRules {
         if (f.variant()) {
             return none(f, deleted ? Reason.DELETED : Reason.VARIANT_NOT_PULLED);
         }
+        if (f.other() != null && !f.other().copied()) {
+            // an invalid routed copy just deleted: the other copy is relocated by the next cleanup
+            boolean relocate = f.cycle().cleanup() && f.cycle().deletionsAllowed() && !deleted;
+            return relocate ? act(f, Action.RELOCATE) : none(f, Reason.IN_OTHER_BUCKET);
+        }
         return act(f, f.source() == Presence.Source.LISTING ? Action.CONFIRM_ABSENCE : Action.PULL);
     }
 
@@ -67,6 +76,12 @@ public final class RepairRules {
             if (f.variant()) {
                 return act(f, Action.DELETE_VARIANT);
             }
+            if (f.other() != null && f.other().copied()) {
+                return relocatedCopy(f);
+            }
+            if (primaryDuplicate(f)) {
+                return act(f, Action.DELETE_PRIMARY_DUPLICATE);
+            }
             if (overReplicated(f)) {
                 if (cycle.hostsChanged()) {
                     return none(f, Reason.HOSTS_CHANGED);
@@ -79,6 +94,31 @@ public final class RepairRules {
             }
         }
         return f.placement().mine() ? act(f, Action.ALREADY_HAVE) : none(f, Reason.NOT_MINE);
+    }
+
+    /**
+     * A copy this cycle made from the other bucket: a v1 copy has been validated by now (an invalid
+     * one is deleted above); a legacy one is checked by its size, as HeadObject reports it.
+     */
+    private static CidDecision relocatedCopy(CidFacts f) {
+        if (f.hashCheckable()) {
+            return act(f, Action.DELETE_RELOCATED_SOURCE);
+        }
+        if (f.source() != Presence.Source.HEAD_OBJECT) {
+            return act(f, Action.VERIFY_COPY);
+        }
+        return act(f, f.object().size() == f.other().listed().size() ? Action.DELETE_RELOCATED_SOURCE : Action.DELETE_INVALID);
+    }
+
+    /**
+     * An archive-routed blob also listed in the primary bucket, its archive copy listed and
+     * confirmed: validated this cycle (v1), or of the primary copy's size (legacy).
+     */
+    static boolean primaryDuplicate(CidFacts f) {
+        return f.archived()
+                && f.other() != null
+                && f.source() == Presence.Source.LISTING
+                && (f.hashCheckable() ? f.content() == CidFacts.Content.VALID : f.object().size() == f.other().listed().size());
     }
 
     /** Every condition of an over-replicated copy, before asking the hosts ahead. */

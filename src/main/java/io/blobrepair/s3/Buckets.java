@@ -19,6 +19,11 @@ public record Buckets(String primary, Optional<String> archive) {
         return heldForStoreAll && archive.isPresent();
     }
 
+    /** The node's other bucket than {@code bucket}, when it has two. */
+    public Optional<String> other(String bucket) {
+        return archive.map(a -> a.equals(bucket) ? primary : a);
+    }
+
     public List<String> all() {
         return archive.map(a -> List.of(primary, a)).orElse(List.of(primary));
     }

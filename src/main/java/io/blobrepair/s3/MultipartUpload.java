@@ -23,10 +23,9 @@ import java.util.List;
 
 /**
  * PutObject of a staged file above {@code repair.s3.part-size}, as an S3 multipart upload. The
- * aws2-s3 producer's own multipart mode (Camel 4.18) sends every part to the endpoint's bucket,
- * not the exchange's {@code CamelAwsS3BucketName} (an archive-routed CID would land in the
- * primary bucket), and reads parts from one shared stream (a retried part cannot be re-read), so
- * the registry's {@link S3Client} does it here, in one route step. Each part is read from the file
+ * aws2-s3 producer's own multipart mode (Camel 4.18) reads parts from one shared stream (a
+ * retried part cannot be re-read), so the registry's {@link S3Client} does it here, in one route
+ * step. Each part is read from the file
  * at its offset, again on every retry; a failed upload is aborted, so no part is left billed.
  */
 public class MultipartUpload {

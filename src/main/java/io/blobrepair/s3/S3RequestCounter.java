@@ -17,7 +17,7 @@ import java.util.concurrent.atomic.LongAdder;
 public class S3RequestCounter implements ExecutionInterceptor {
 
     /** The operations every report names, even at zero. */
-    public static final String[] REPORTED = {"ListObjects", "HeadObject", "GetObject", "PutObject", "DeleteObject"};
+    public static final String[] REPORTED = {"ListObjects", "HeadObject", "GetObject", "PutObject", "CopyObject", "DeleteObject"};
 
     private final Map<String, LongAdder> byOperation = new ConcurrentHashMap<>();
 

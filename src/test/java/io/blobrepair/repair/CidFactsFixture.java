@@ -38,6 +38,13 @@ final class CidFactsFixture {
     Long ageMillis = OLD;
     CidFacts.Content content = CidFacts.Content.UNCHECKED;
     CidFacts.Holders holders = CidFacts.Holders.NOT_ASKED;
+    /** A copy in the other bucket, null for none. */
+    CidFacts.OtherCopy other;
+
+    /** A copy the listing found in the other bucket, of {@code size} bytes (the routed copy's are 42). */
+    static CidFacts.OtherCopy listedElsewhere(long size) {
+        return new CidFacts.OtherCopy("other-bucket", new ObjectFacts(size, NOW - OLD), false);
+    }
 
     CidFacts build() {
         List<String> hosts = new ArrayList<>();
@@ -49,6 +56,6 @@ final class CidFactsFixture {
                 headIsTrusted, hostsChanged, NOW);
         ObjectFacts object = presence == Presence.PRESENT && source != Presence.Source.WRITTEN
                 ? new ObjectFacts(42, ageMillis == null ? 0 : NOW - ageMillis) : null;
-        return new CidFacts(cid, cid.storageKey(), "blobs", archived, placement, cycle, presence, source, object, content, holders);
+        return new CidFacts(cid, cid.storageKey(), "blobs", archived, placement, cycle, presence, source, object, content, holders, other);
     }
 }

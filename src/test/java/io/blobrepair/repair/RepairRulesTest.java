@@ -152,6 +152,98 @@ class RepairRulesTest {
         assertThat(rule.beyond(rank, r, threshold)).isEqualTo(beyond);
     }
 
+    /**
+     * With an archive bucket, a copy in the bucket a CID is not routed to. A blob of mine absent
+     * from its routed bucket is relocated (cleanup, complete view) or left (never pulled); an
+     * archive-routed blob's primary copy goes once the archive copy checks out.
+     */
+    @ParameterizedTest(name = "[{index}] {7} {8}")
+    @CsvSource(delimiter = '|', textBlock = """
+            # cleanup| complete| mine | archived| cid    | presence | content   | other size| action                  | reason
+            true     | true    | true | true    | V1     | ABSENT   | UNCHECKED | 42        | RELOCATE                | RULES
+            true     | true    | true | false   | LEGACY | ABSENT   | UNCHECKED | 42        | RELOCATE                | RULES
+            false    | true    | true | true    | V1     | ABSENT   | UNCHECKED | 42        | NONE                    | IN_OTHER_BUCKET
+            true     | false   | true | true    | V1     | ABSENT   | UNCHECKED | 42        | NONE                    | IN_OTHER_BUCKET
+            true     | true    | false| false   | V1     | ABSENT   | UNCHECKED | 42        | NONE                    | NOT_MINE
+            true     | true    | true | true    | VARIANT| ABSENT   | UNCHECKED | 42        | NONE                    | VARIANT_NOT_PULLED
+            # archive-routed, held in both: the primary copy goes once the archive copy checked out
+            true     | true    | true | true    | V1     | PRESENT  | UNCHECKED | 42        | VALIDATE                | RULES
+            true     | true    | true | true    | V1     | PRESENT  | VALID     | 42        | DELETE_PRIMARY_DUPLICATE| RULES
+            true     | true    | true | true    | V1     | PRESENT  | INVALID   | 42        | DELETE_INVALID          | RULES
+            true     | true    | true | true    | V1     | PRESENT  | UNREADABLE| 42        | NONE                    | CONTENT_UNREADABLE
+            true     | true    | true | true    | LEGACY | PRESENT  | UNCHECKED | 42        | DELETE_PRIMARY_DUPLICATE| RULES
+            true     | true    | true | true    | LEGACY | PRESENT  | UNCHECKED | 41        | ALREADY_HAVE            | RULES
+            false    | true    | true | true    | V1     | PRESENT  | VALID     | 42        | ALREADY_HAVE            | RULES
+            true     | false   | true | true    | V1     | PRESENT  | VALID     | 42        | ALREADY_HAVE            | RULES
+            # primary-routed, held in both: the archive copy is left alone
+            true     | true    | true | false   | V1     | PRESENT  | VALID     | 42        | ALREADY_HAVE            | RULES
+            """)
+    void otherBucketRule(boolean cleanup, boolean complete, boolean mine, boolean archived, String cid, Presence presence,
+                         CidFacts.Content content, long otherSize, Action action, Reason reason) {
+        CidFactsFixture f = new CidFactsFixture();
+        f.cleanup = cleanup;
+        f.deletionsAllowed = complete;
+        f.mine = mine;
+        f.archived = archived;
+        f.storeAll = archived;
+        f.cid = switch (cid) {
+            case "V1" -> CidFactsFixture.V1;
+            case "LEGACY" -> CidFactsFixture.LEGACY;
+            default -> CidFactsFixture.VARIANT;
+        };
+        f.presence = presence;
+        f.source = Presence.Source.LISTING;
+        f.content = content;
+        f.other = CidFactsFixture.listedElsewhere(otherSize);
+
+        CidDecision decision = RepairRules.decide(f.build());
+
+        assertThat(decision.action()).isEqualTo(action);
+        assertThat(decision.reason()).isEqualTo(reason);
+        assertThat(decision.bucket()).isEqualTo(action.deletesOtherCopy() ? "other-bucket" : "blobs");
+    }
+
+    /** A relocation's whole way: copied, the copy checked, the source deleted; a bad copy is deleted and pulled again. */
+    @ParameterizedTest(name = "{0}: copy {1} bytes -> {2}")
+    @CsvSource({
+            "V1, 42, VALID, DELETE_RELOCATED_SOURCE",
+            "V1, 42, INVALID, DELETE_INVALID",
+            "LEGACY, 42, UNCHECKED, DELETE_RELOCATED_SOURCE",
+            "LEGACY, 41, UNCHECKED, DELETE_INVALID",
+    })
+    void relocationChecksTheCopyBeforeTheSourceGoes(String cid, long copySize, CidFacts.Content read, Action afterCheck) {
+        CidFactsFixture f = new CidFactsFixture();
+        f.cleanup = true;
+        f.storeAll = true;
+        f.archived = true;
+        f.cid = cid.equals("V1") ? CidFactsFixture.V1 : CidFactsFixture.LEGACY;
+        f.presence = Presence.ABSENT;
+        f.source = Presence.Source.LISTING;
+        f.other = CidFactsFixture.listedElsewhere(42);
+        assertThat(RepairRules.decide(f.build()).action()).isEqualTo(Action.RELOCATE);
+
+        CidDecision copied = RepairRules.decide(f.build().copiedFromOtherBucket());
+        CidDecision checked;
+        if (f.cid == CidFactsFixture.V1) {
+            assertThat(copied.action()).isEqualTo(Action.VALIDATE);
+            checked = RepairRules.decide(copied.facts().content(read));
+        } else {
+            assertThat(copied.action()).isEqualTo(Action.VERIFY_COPY);
+            checked = RepairRules.decide(copied.facts().present(Presence.Source.HEAD_OBJECT,
+                    new ObjectFacts(copySize, CidFactsFixture.NOW)));
+        }
+        assertThat(checked.action()).isEqualTo(afterCheck);
+
+        if (afterCheck == Action.DELETE_RELOCATED_SOURCE) {
+            assertThat(checked.bucket()).isEqualTo("other-bucket");
+            assertThat(RepairRules.decide(checked.facts().otherCopyDeleted()).action()).isEqualTo(Action.ALREADY_HAVE);
+        } else {
+            assertThat(checked.bucket()).isEqualTo("blobs");
+            // the bad copy deleted, the blob is pulled from the network; the source is not relocated again
+            assertThat(RepairRules.decide(checked.facts().absent(Presence.Source.DELETED)).action()).isEqualTo(Action.PULL);
+        }
+    }
+
     /** The whole way of an invalid copy of mine: validated, found invalid, deleted, pulled again. */
     @Test
     void validateThenDeleteInvalidThenPullAgain() {
@@ -197,7 +289,9 @@ class RepairRulesTest {
         return Combinators.combine(generic(bool, bool, bool, bool, bool, bool, bool, bool,
                         Arbitraries.of(Presence.class), Arbitraries.of(Presence.Source.class), Arbitraries.of(CidFacts.Content.class),
                         Arbitraries.of(CidFacts.Holders.class), Arbitraries.integers().between(0, 12), cids, ages,
-                        Arbitraries.of(OverReplicationRule.class)))
+                        Arbitraries.of(OverReplicationRule.class),
+                        Arbitraries.of(CidFactsFixture.listedElsewhere(42), CidFactsFixture.listedElsewhere(41),
+                                new CidFacts.OtherCopy("other-bucket", new ObjectFacts(42, 0), true)).injectNull(0.4)))
                 .as(v -> {
                     CidFactsFixture f = new CidFactsFixture();
                     f.cleanup = (Boolean) v.get(0);
@@ -216,6 +310,7 @@ class RepairRulesTest {
                     f.cid = (Cid) v.get(13);
                     f.ageMillis = (Long) v.get(14);
                     f.overReplication = (OverReplicationRule) v.get(15);
+                    f.other = (CidFacts.OtherCopy) v.get(16);
                     return f.build();
                 });
     }
@@ -242,6 +337,11 @@ class RepairRulesTest {
         return switch (d.action()) {
             case LOOK_UP_PRESENCE, CONFIRM_ABSENCE -> List.of(f.present(Presence.Source.HEAD_OBJECT, head),
                     f.absent(Presence.Source.HEAD_OBJECT), f.presenceUnknown());
+            case RELOCATE -> List.of(f.copiedFromOtherBucket());
+            case VERIFY_COPY -> List.of(f.present(Presence.Source.HEAD_OBJECT, head),
+                    f.present(Presence.Source.HEAD_OBJECT, new ObjectFacts(7, head.lastModifiedMillis())),
+                    f.absent(Presence.Source.HEAD_OBJECT), f.presenceUnknown());
+            case DELETE_RELOCATED_SOURCE, DELETE_PRIMARY_DUPLICATE -> List.of(f.otherCopyDeleted());
             case VALIDATE -> List.of(f.content(CidFacts.Content.VALID), f.content(CidFacts.Content.INVALID),
                     f.content(CidFacts.Content.UNREADABLE));
             case CONFIRM_HOLDERS -> List.of(f.holders(CidFacts.Holders.CONFIRMED), f.holders(CidFacts.Holders.UNCONFIRMED));

@@ -5,6 +5,7 @@ import org.jclouds.blobstore.domain.Blob;
 import org.jclouds.blobstore.domain.BlobMetadata;
 import org.jclouds.blobstore.domain.PageSet;
 import org.jclouds.blobstore.domain.StorageMetadata;
+import org.jclouds.blobstore.options.CopyOptions;
 import org.jclouds.blobstore.options.GetOptions;
 import org.jclouds.blobstore.options.ListContainerOptions;
 import org.jclouds.blobstore.options.PutOptions;
@@ -76,7 +77,7 @@ public final class FaultyBlobStore extends ForwardingBlobStore {
         noMetadata.add(key);
     }
 
-    /** Makes every PutObject of {@code key} fail with a 500. */
+    /** Makes every write of {@code key} (PutObject, CopyObject into it) fail with a 500. */
     public void failPutsOf(String key) {
         unwritable.add(key);
     }
@@ -140,6 +141,15 @@ public final class FaultyBlobStore extends ForwardingBlobStore {
     @Override
     public String putBlob(String container, Blob blob) {
         return putBlob(container, blob, PutOptions.NONE);
+    }
+
+    @Override
+    public String copyBlob(String fromContainer, String fromName, String toContainer, String toName, CopyOptions options) {
+        maybeSlowDown();
+        if (unwritable.contains(toName)) {
+            throw status(500, "injected CopyObject failure");
+        }
+        return super.copyBlob(fromContainer, fromName, toContainer, toName, options);
     }
 
     @Override
