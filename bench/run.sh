@@ -5,7 +5,7 @@
 # HeadObject, the heap of a whole cycle per key at its peak, the index's heap per entry and lookup
 # rate, and the per-CID route's rate.
 #
-#   bench/run.sh [N] [--skip-head | --head-sample K] [--runs R] [--s3-latency-ms L] [--xmx-bisect]
+#   bench/run.sh [N] [--skip-head | --head-sample K] [--runs R] [--s3-latency-ms L] [--xmx-bisect] [--pull-blobs K]
 #
 # N: CIDs in the work lists (default 100000; 1% of them missing from the bucket, held by a peer).
 # The head-mode cycle sends one HeadObject per CID over HTTP, several minutes per 100,000 on two
@@ -14,6 +14,8 @@
 # the raw listing, the index build and the lookups (default 3, medians reported). --s3-latency-ms L:
 # the server's delay per request in the second listing comparison (default 20; list_speedup_at_<L>ms).
 # --xmx-bisect: also the smallest -Xmx with which --once completes a cycle in a child JVM (slow).
+# --pull-blobs K: blobs of 64 KiB a fresh node pulls from three peers at concurrency 1 and 8
+# (pull_concurrency_speedup; default 10000, 0 skips it).
 # Progress and the table go to stdout; its last line is one JSON object. Maven's and the
 # service's logs go to stderr (bench/logback-bench.xml: warnings and errors only).
 # BENCH_JAVA_OPTS adds JVM options (e.g. BENCH_JAVA_OPTS=-Xlog:gc:file=target/bench-gc.log).

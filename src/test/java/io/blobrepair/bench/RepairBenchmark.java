@@ -66,6 +66,9 @@ public final class RepairBenchmark {
     public static final long DEFAULT_LATENCY_MS = 20;
     private static final int LOOKUPS_PER_RUN = 3_000_000;
     private static final int LIST_PARALLELISM = 8;
+    /** Blobs of the parallel-pull runs (issue 11: a node missing 10,000 blobs of 64 KiB), and their concurrency (the default). */
+    static final int DEFAULT_PULL_BLOBS = 10_000;
+    private static final int PULL_CONCURRENCY = 8;
     private static final String LISTING_BUCKET = "bench-listing";
     private static final String HEAD_BUCKET = "bench-head";
     private static final String SMALL_BUCKET = "bench-small";
@@ -73,7 +76,7 @@ public final class RepairBenchmark {
     private static final int SMALL_KEYS = 1_000;
 
     /** What to run. */
-    record Options(int n, int headSample, int runs, long latencyMs, boolean xmxBisect) {
+    record Options(int n, int headSample, int runs, long latencyMs, boolean xmxBisect, int pullBlobs) {
     }
 
     private RepairBenchmark() {
@@ -85,6 +88,7 @@ public final class RepairBenchmark {
         int runs = DEFAULT_RUNS;
         long latency = DEFAULT_LATENCY_MS;
         boolean bisect = false;
+        int pullBlobs = DEFAULT_PULL_BLOBS;
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
             if (arg.equals("--skip-head")) {
@@ -97,24 +101,29 @@ public final class RepairBenchmark {
                 runs = Math.max(1, Integer.parseInt(args[++i]));
             } else if (arg.equals("--s3-latency-ms") && i + 1 < args.length) {
                 latency = Math.max(1, Long.parseLong(args[++i]));
+            } else if (arg.equals("--pull-blobs") && i + 1 < args.length) {
+                pullBlobs = Math.max(0, Integer.parseInt(args[++i]));
             } else if (arg.equals("--xmx-bisect")) {
                 bisect = true;
             } else if (arg.matches("\\d+")) {
                 n = Integer.parseInt(arg);
             } else {
-                System.err.println("usage: RepairBenchmark [N] [--skip-head | --head-sample K] [--runs R] [--s3-latency-ms L] [--xmx-bisect]");
+                System.err.println("usage: RepairBenchmark [N] [--skip-head | --head-sample K] [--runs R] [--s3-latency-ms L] [--xmx-bisect] [--pull-blobs K]");
                 System.exit(2);
             }
         }
         int sample = headSample == null ? Math.min(n, DEFAULT_HEAD_SAMPLE) : Math.min(n, headSample);
-        Map<String, Object> result = run(new Options(n, sample, runs, latency, bisect));
+        Map<String, Object> result = run(new Options(n, sample, runs, latency, bisect, pullBlobs));
         System.out.println(new ObjectMapper().writeValueAsString(result));
         System.exit(0);
     }
 
-    /** Runs the whole benchmark; {@code headSample} 0 skips the head-mode cycle. The map is the JSON line. */
-    public static Map<String, Object> run(int n, int headSample) throws Exception {
-        return run(new Options(n, headSample, DEFAULT_RUNS, DEFAULT_LATENCY_MS, false));
+    /**
+     * Runs the whole benchmark; {@code headSample} 0 skips the head-mode cycle, {@code pullBlobs} 0
+     * the parallel-pull runs. The map is the JSON line.
+     */
+    public static Map<String, Object> run(int n, int headSample, int pullBlobs) throws Exception {
+        return run(new Options(n, headSample, DEFAULT_RUNS, DEFAULT_LATENCY_MS, false, pullBlobs));
     }
 
     static Map<String, Object> run(Options o) throws Exception {
@@ -223,6 +232,10 @@ public final class RepairBenchmark {
                         "head cycle pulled " + head.counter("pull_mine_success") + ", expected " + seeded.missingInHeadSample);
             }
 
+            // (f) parallel pulls: a node missing every blob, three peers holding them, concurrency 1 vs the default
+            PullConcurrencyBenchmark.Result pulls = o.pullBlobs() == 0 ? null
+                    : PullConcurrencyBenchmark.run(s3, o.pullBlobs(), PULL_CONCURRENCY);
+
             long rawMs = median(timed.rawMs);
             long buildMs = median(timed.buildMs);
             long rawSlowMs = median(slow.rawMs);
@@ -267,8 +280,12 @@ public final class RepairBenchmark {
             row("index lookups/s (1 thread, median of " + runs + ")", String.format("%,d", median(lookupRates)));
             row("per-CID route, CIDs/s (all present, w/o listing)", String.format("%,d", Math.round(cidsPerSecond)));
             row("    first cycle, w/o listing (with pulls)", String.format("%,d", Math.round(listing.cidsPerSecondAfterListing())));
-            // parallel pulls (issue 11 item 3) add their measure here: a node missing 10,000 blobs, concurrency 8 vs 1
-            row("pull concurrency speedup", "not measured by this benchmark yet");
+            if (pulls != null) {
+                row(String.format("(f) pulling %,d blobs of 64 KiB from 3 peers: concurrency 1 / %d", pulls.blobs(), pulls.concurrency()),
+                        String.format("%,d ms / %,d ms: %.1f×", pulls.sequentialMs(), pulls.concurrentMs(), pulls.speedup()));
+            } else {
+                row("(f) parallel pulls", "skipped (--pull-blobs 0)");
+            }
             row("load average at start / end (2 cores; >1: noisy)", String.format("%.2f / %.2f", loadAtStart, loadAverage()));
 
             out.put("n_cids", n);
@@ -283,7 +300,10 @@ public final class RepairBenchmark {
             out.put("xmx_bisect_bytes_per_key", bisectBytesPerKey);
             out.put("lookups_per_s", median(lookupRates));
             out.put("list_speedup_at_" + o.latencyMs() + "ms", Math.round(speedup * 100) / 100.0);
-            out.put("pull_concurrency_speedup", null);
+            out.put("pull_concurrency_speedup", pulls == null ? null : Math.round(pulls.speedup() * 100) / 100.0);
+            out.put("pull_blobs", o.pullBlobs());
+            out.put("pull_sequential_ms", pulls == null ? null : pulls.sequentialMs());
+            out.put("pull_concurrent_ms", pulls == null ? null : pulls.concurrentMs());
             out.put("s3_latency_ms", o.latencyMs());
             out.put("raw_list_ms", rawMs);
             out.put("index_build_ms", buildMs);

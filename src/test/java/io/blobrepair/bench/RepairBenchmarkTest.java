@@ -15,7 +15,7 @@ class RepairBenchmarkTest {
     @Test
     void benchmarkReportsRequestCountsSideBySide() throws Exception {
         int n = 3_000;
-        Map<String, Object> r = RepairBenchmark.run(n, n);
+        Map<String, Object> r = RepairBenchmark.run(n, n, 200);
 
         assertThat(r).containsKeys("n_keys", "raw_list_ms", "index_build_ms", "index_build_vs_raw_list", "cycle_listing_ms",
                 "cycle_head_ms", "list_requests", "head_requests_listing_mode", "head_requests_head_mode",
@@ -44,20 +44,26 @@ class RepairBenchmarkTest {
         assertThat(r.get("node_counter_matches_report")).isEqualTo(true);
         assertThat(r.get("head_mode")).isEqualTo("full");
         assertThat(number(r, "index_bytes_per_entry")).isPositive();
+        // both parallel-pull runs pulled all 200 blobs (PullConcurrencyBenchmark fails otherwise)
+        assertThat(number(r, "pull_blobs")).isEqualTo(200L);
+        assertThat(number(r, "pull_sequential_ms")).isPositive();
+        assertThat(number(r, "pull_concurrent_ms")).isPositive();
+        assertThat(((Number) r.get("pull_concurrency_speedup")).doubleValue()).isPositive();
     }
 
     @Test
     void headModeCanBeSampledOrSkipped() throws Exception {
-        Map<String, Object> sampled = RepairBenchmark.run(2_000, 500);
+        Map<String, Object> sampled = RepairBenchmark.run(2_000, 500, 0);
         assertThat(sampled.get("head_mode")).isEqualTo("sample");
         assertThat(number(sampled, "checked_head_mode")).isEqualTo(500L);
         assertThat(number(sampled, "head_requests_head_mode")).isEqualTo(500L);
         assertThat(number(sampled, "pulls_head_mode")).isEqualTo(5L);
 
-        Map<String, Object> skipped = RepairBenchmark.run(1_000, 0);
+        Map<String, Object> skipped = RepairBenchmark.run(1_000, 0, 0);
         assertThat(skipped.get("head_mode")).isEqualTo("skipped");
         assertThat(skipped.get("cycle_head_ms")).isNull();
         assertThat(skipped.get("head_requests_head_mode")).isNull();
+        assertThat(skipped.get("pull_concurrency_speedup")).isNull();
         assertThat(number(skipped, "head_requests_listing_mode")).isEqualTo(number(skipped, "pulls"));
     }
 
