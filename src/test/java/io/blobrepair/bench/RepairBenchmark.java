@@ -35,6 +35,7 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 
@@ -289,6 +290,7 @@ public final class RepairBenchmark {
             } else {
                 row("(f) parallel pulls", "skipped (--pull-blobs 0)");
             }
+            List<Map<String, Object>> cost = costTable(timed.buildRequests, keys.size(), head);
             row("load average at start / end (2 cores; >1: noisy)", String.format("%.2f / %.2f", loadAtStart, loadAverage()));
 
             out.put("n_cids", n);
@@ -344,6 +346,53 @@ public final class RepairBenchmark {
             out.put("index_bytes_per_entry", Math.round(indexBytesPerEntry * 10) / 10.0);
             out.put("cids_per_s", Math.round(cidsPerSecond));
             out.put("cids_per_s_with_pulls", Math.round(listing.cidsPerSecondAfterListing()));
+            out.put("request_cost", cost);
+        }
+        return out;
+    }
+
+    /** Bucket sizes of the cost table. */
+    private static final long[] COST_KEYS = {1_000_000L, 100_000_000L};
+    /** Hourly cycles, as the service runs by default. */
+    private static final int CYCLES_PER_DAY = 24;
+    /** The default repair.cleanup-every. */
+    private static final int CLEANUP_EVERY = 4;
+    /** HeadObject of the presence store's liveness sample per non-cleanup cycle. */
+    private static final int LIVENESS_SAMPLE = 64;
+
+    /**
+     * Prints the S3 request bill of the three presence strategies for 1M and 100M keys, hourly
+     * ({@link RequestCost}), from what this run measured: our listing's requests beyond its pages
+     * (the partition overhead) and, when the head-mode cycle ran, its HeadObject per CID.
+     */
+    private static List<Map<String, Object>> costTable(long listingRequests, long listedKeys, Cycle head) {
+        long overhead = RequestCost.overheadOf(listingRequests, listedKeys);
+        boolean headMeasured = head != null && head.counter("total_checked") > 0;
+        double headPerKey = headMeasured ? head.request("HeadObject") / (double) head.counter("total_checked") : 1.0;
+        RequestCost.Schedule schedule = new RequestCost.Schedule(CYCLES_PER_DAY, CLEANUP_EVERY, LIVENESS_SAMPLE, overhead, headPerKey);
+        log("");
+        log("S3 request cost, hourly cycles, cleanup every %d, S3 Standard ($%s per 1,000 LIST, $%s per 1,000 GET/HEAD)",
+                CLEANUP_EVERY, RequestCost.LIST_PER_1000, RequestCost.GET_HEAD_PER_1000);
+        log("  measured here: a listing of %,d keys took %,d ListObjects = pages + %d partition overhead; HeadObject per key %s",
+                listedKeys, listingRequests, overhead, headMeasured ? String.format("%.3f (head-mode cycle)", headPerKey)
+                        : "not measured (head mode skipped): 1 assumed");
+        log("  computed from those: listing = ceil(keys/1000) + %d; store = %d HeadObject per non-cleanup cycle, a listing per cleanup "
+                + "cycle (design figures, not measured here); per cycle = the day's mean", overhead, LIVENESS_SAMPLE);
+        log("  %-12s %-34s %14s %14s %12s %16s %16s %12s", "keys", "strategy", "LIST/cycle", "HEAD/cycle", "$/cycle",
+                "LIST/day", "HEAD/day", "$/day");
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (long keys : COST_KEYS) {
+            for (RequestCost.Row r : RequestCost.rows(keys, schedule)) {
+                log("  %-12s %-34s %,14.0f %,14.0f %12.4f %,16d %,16d %12.2f", String.format("%,d", keys), r.strategy().label(),
+                        r.listPerCycle(), r.headPerCycle(), r.dollarsPerCycle(), r.listPerDay(), r.headPerDay(), r.dollarsPerDay());
+                Map<String, Object> row = new LinkedHashMap<>();
+                row.put("keys", keys);
+                row.put("strategy", r.strategy().name().toLowerCase(Locale.ROOT));
+                row.put("list_per_day", r.listPerDay());
+                row.put("head_per_day", r.headPerDay());
+                row.put("dollars_per_day", Math.round(r.dollarsPerDay() * 10_000) / 10_000.0);
+                out.add(row);
+            }
         }
         return out;
     }
