@@ -371,7 +371,7 @@ public final class RepairBenchmark {
         double headPerKey = headMeasured ? head.request("HeadObject") / (double) head.counter("total_checked") : 1.0;
         RequestCost.Schedule schedule = new RequestCost.Schedule(CYCLES_PER_DAY, CLEANUP_EVERY, LIVENESS_SAMPLE, overhead, headPerKey);
         log("");
-        log("S3 request cost, hourly cycles, cleanup every %d, S3 Standard ($%s per 1,000 LIST, $%s per 1,000 GET/HEAD)",
+        log("S3 request cost, hourly cycles, cleanup every %d, S3 Standard ($%.4f per 1,000 LIST, $%.4f per 1,000 GET/HEAD)",
                 CLEANUP_EVERY, RequestCost.LIST_PER_1000, RequestCost.GET_HEAD_PER_1000);
         log("  measured here: a listing of %,d keys took %,d ListObjects = pages + %d partition overhead; HeadObject per key %s",
                 listedKeys, listingRequests, overhead, headMeasured ? String.format("%.3f (head-mode cycle)", headPerKey)
