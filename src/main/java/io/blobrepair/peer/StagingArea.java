@@ -8,6 +8,7 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -16,7 +17,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * verified and stored: one file per pull, named {@value #PREFIX}…, and room claimed for each
  * pull under {@link StagingReserve} so that concurrent pulls together never eat into the reserve.
  * A pull's claim and file go together: {@link #release} removes both, on every path. Files of
- * ours found at start are leftovers of a process that stopped mid-pull, and are removed.
+ * ours found at start and untouched for a day are leftovers of a process that stopped mid-pull,
+ * and are removed.
  */
 public final class StagingArea {
 
@@ -131,13 +133,22 @@ public final class StagingArea {
         }
     }
 
+    /**
+     * Staging files untouched for this long are leftovers. A younger one may belong to another
+     * running instance sharing the directory (the temp directory, by default): removing it would
+     * break that instance's pull mid-transfer, or its multipart upload reading from it.
+     */
+    static final Duration LEFTOVER_AGE = Duration.ofDays(1);
+
     /** Removes staging files left by an earlier process (call once, before any pull); how many. */
     public int removeLeftovers() {
         int removed = 0;
+        long leftBefore = System.currentTimeMillis() - LEFTOVER_AGE.toMillis();
         try (DirectoryStream<Path> ours = Files.newDirectoryStream(dir, PREFIX + "*")) {
             for (Path leftover : ours) {
                 try {
-                    if (Files.isRegularFile(leftover) && Files.deleteIfExists(leftover)) {
+                    if (Files.isRegularFile(leftover) && Files.getLastModifiedTime(leftover).toMillis() < leftBefore
+                            && Files.deleteIfExists(leftover)) {
                         removed++;
                     }
                 } catch (IOException e) {

@@ -20,6 +20,9 @@ import org.junit.jupiter.params.provider.EnumSource;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -233,13 +236,18 @@ class LargeBlobPullTest {
     @Test
     void aStagingFileLeftByACrashIsRemovedAtStart() throws Exception {
         Path leftover = Files.write(staging.resolve(StagingArea.PREFIX + "1234567890.blob"), new byte[4096]);
+        Files.setLastModifiedTime(leftover, FileTime.from(Instant.now().minus(Duration.ofDays(2))));
+        // another running instance's pull in the same directory: written just now, it stays
+        Path inFlight = Files.write(staging.resolve(StagingArea.PREFIX + "2345678901.blob"), new byte[4096]);
         Path notOurs = Files.writeString(staging.resolve("notes.txt"), "not a staging file");
         Blob blob = Blob.of("a small blob, so the node has something to do");
         try (TestPeer peer = TestPeer.start()) {
             peer.serve(blob.cid(), blob.content());
             try (TestNode node = TestNode.start(node(blob, peer))) {
                 assertThat(leftover).doesNotExist();
+                assertThat(inFlight).exists();
                 assertThat(notOurs).exists();
+                Files.delete(inFlight);
                 assertThat(node.runCycle().counters()).containsEntry("pull_mine_success", 1L);
                 assertThat(stagingFiles()).isEmpty();
             }
