@@ -142,11 +142,13 @@ class CleanupTest {
     @Test
     void placedUploadsAreNotDeleted() throws Exception {
         Node n = new Node();
-        Blob blob = n.blobAt("placed", p -> p >= 5);
-        s3.put(n.bucket, blob.key(), blob.content());
-        peers.forEach(p -> p.serve(blob.cid(), blob.content()));
+        // over the threshold by rendezvous ranking and, in placement_hosts, named last (0-based rank 7 > T = 3):
+        // only the placement rule keeps it
+        Blob blob = n.heldEverywhere(n.blobAt("placed", p -> p >= 5));
+        List<String> placement = new ArrayList<>(peers.stream().map(TestPeer::url).toList());
+        placement.add(n.url);
         n.db.addUpload("placed-upload", "img_square", blob.cid(),
-                "[\"" + peers.get(0).url() + "\",\"" + peers.get(1).url() + "\"]", null);
+                "[\"" + String.join("\",\"", placement) + "\"]", null);
         try (TestNode node = n.start(eightDaysLater())) {
             CycleReport cleanup = node.runCleanupCycle();
             assertThat(cleanup.counters()).containsEntry("delete_over_replicated_needed", 0L);

@@ -2,22 +2,25 @@ package io.blobrepair.demo;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.blobrepair.testing.ChildJvm.Drain;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.fail;
 
 /**
  * The demo (io.blobrepair.demo.Demo, the demo jar's main class) in a child JVM, as the README runs it, with a small seed: it exits 0,
  * prints its report, and its last line shows the repairs it made and what they cost. A second
  * run in the same directory works the same.
  */
+@Timeout(value = 15, unit = TimeUnit.MINUTES)
 class DemoTest {
 
     private static final int BLOBS = 30;
@@ -34,14 +37,17 @@ class DemoTest {
 
     private Run demo(Path data, String name) throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Path stderr = dir.resolve(name + ".stderr");
         Process p = new ProcessBuilder(List.of(java, "-cp", System.getProperty("java.class.path"),
                 "io.blobrepair.demo.Demo", "--blobs", String.valueOf(BLOBS), "--data", data.toString()))
-                .redirectError(stderr.toFile())
                 .start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(p.waitFor(300, TimeUnit.SECONDS)).isTrue();
-        return new Run(p.exitValue(), out, Files.readString(stderr));
+        // read as it comes, with a deadline: a hung demo fails the test with its output, it does not hang the build
+        Drain out = new Drain(p.getInputStream(), name + "-stdout");
+        Drain err = new Drain(p.getErrorStream(), name + "-stderr");
+        if (!p.waitFor(300, TimeUnit.SECONDS)) {
+            p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            fail("demo did not exit within 300 s\n--- stdout\n" + out.text() + "\n--- stderr\n" + err.text());
+        }
+        return new Run(p.exitValue(), out.text(), err.text());
     }
 
     @Test
