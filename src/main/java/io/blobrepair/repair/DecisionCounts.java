@@ -74,7 +74,7 @@ public final class DecisionCounts {
             case HOSTS_CHANGED -> counters.increment(RepairCounter.HOSTS_CHANGED_NO_DELETE);
             case HOLDERS_UNCONFIRMED -> counters.increment(RepairCounter.OVER_REPLICATED_UNCONFIRMED);
             case DRY_RUN -> counters.increment(RepairCounter.DRY_RUN_SKIPPED);
-            case IN_OTHER_BUCKET -> counters.increment(RepairCounter.IN_OTHER_BUCKET);
+            case IN_OTHER_BUCKET -> counters.increment(RepairCounter.OTHER_BUCKET_ONLY);
             case KNOWN_LOST -> counters.increment(RepairCounter.PULL_LOST_SKIPPED);
             case STAGING_FULL -> counters.increment(RepairCounter.PULL_STAGING_FULL);
             case WRITTEN_SINCE_TRIAGE -> {

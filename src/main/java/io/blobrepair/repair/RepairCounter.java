@@ -49,7 +49,8 @@ public enum RepairCounter {
     DELETE_OVER_REPLICATED_FAIL("Cleanup: deletions of over-replicated copies that failed"),
     OVER_REPLICATED_UNCONFIRMED("Cleanup: over-replicated copies kept because fewer than R hosts ahead confirmed holding them"),
     HOSTS_CHANGED_NO_DELETE("Cleanup: over-replicated copies kept because the ranked host list changed since the previous cycle"),
-    IN_OTHER_BUCKET("Blobs of this node's absent from their routed bucket but in its other one (primary or archive): not pulled, relocated by a cleanup cycle"),
+    // not "in_other_bucket": Prometheus names ending in _bucket are histogram buckets, and Micrometer trims the suffix
+    OTHER_BUCKET_ONLY("Blobs of this node's absent from their routed bucket but in its other one (primary or archive): not pulled, relocated by a cleanup cycle"),
     RELOCATED_BETWEEN_BUCKETS("Cleanup: blobs copied to their routed bucket, checked there and deleted from the other one"),
     RELOCATE_BETWEEN_BUCKETS_FAIL("Cleanup: relocations that failed (copy, its check or the source's deletion); the source stays"),
     ARCHIVE_PRIMARY_DUPLICATE_NEEDED("Cleanup: archive-routed blobs also in the primary bucket, the archive copy checked"),

@@ -177,7 +177,7 @@ class ArchiveBucketTest {
             CycleReport normal = node.runCycle();
 
             // a normal cycle leaves them where they are: nothing pulled, copied or deleted
-            assertThat(normal.counters()).containsEntry("in_other_bucket", 3L).containsEntry("pull_mine_needed", 0L);
+            assertThat(normal.counters()).containsEntry("other_bucket_only", 3L).containsEntry("pull_mine_needed", 0L);
             assertThat(normal.s3Requests()).containsEntry("CopyObject", 0L).containsEntry("DeleteObject", 0L)
                     .containsEntry("HeadObject", 0L);
 
