@@ -120,6 +120,9 @@ class ConcurrentPullTest {
                 }
             }
             Map<String, String> settings = node(missing, List.of(hanging, serving), 8);
+            // the held pull must outlast the test's steps: with the 60 s default its read timeout
+            // could end it (and the cycle) first on a slow machine, and the test would race that
+            settings.put("repair.pull.read-timeout", "10m");
             String bucket = settings.get("repair.s3.bucket");
             try (TestNode node = TestNode.start(settings)) {
                 CompletableFuture<CycleReport> cycle = CompletableFuture.supplyAsync(node::runCycle);
