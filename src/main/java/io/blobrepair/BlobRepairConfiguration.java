@@ -67,6 +67,7 @@ import org.apache.camel.spi.ExecutorServiceManager;
 import org.apache.camel.spi.PropertiesComponent;
 import org.apache.camel.spi.Registry;
 import org.apache.camel.support.service.ServiceSupport;
+import org.apache.camel.util.concurrent.ThreadPoolRejectedPolicy;
 import software.amazon.awssdk.services.s3.S3Client;
 
 import java.net.http.HttpClient;
@@ -287,11 +288,14 @@ public class BlobRepairConfiguration implements CamelConfiguration {
      * The threads that list the bucket's partitions (repair.list-parallelism of them), from the
      * thread-pool profile "presence-listing": one pool shared by the split of the first partitions
      * and the splits of the partitions split further, so no more requests are in flight than that.
+     * Its queue is unbounded: Camel turns a queue size <= 0 into a hand-over queue whose overflow
+     * runs on the submitting thread, one listing more than the setting allows.
      */
     public static ExecutorService listingPool(CamelContext context, int parallelism) {
         ExecutorServiceManager executors = context.getExecutorServiceManager();
         executors.registerThreadPoolProfile(new ThreadPoolProfileBuilder(LISTING_POOL_PROFILE)
-                .poolSize(parallelism).maxPoolSize(parallelism).maxQueueSize(-1).build());
+                .poolSize(parallelism).maxPoolSize(parallelism).maxQueueSize(Integer.MAX_VALUE)
+                .rejectedPolicy(ThreadPoolRejectedPolicy.Abort).build());
         return executors.newThreadPool(BlobRepairConfiguration.class, LISTING_POOL_PROFILE, LISTING_POOL_PROFILE);
     }
 

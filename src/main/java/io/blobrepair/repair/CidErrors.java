@@ -36,6 +36,7 @@ public class CidErrors {
         String step = FailedStep.of(failedAt, cause);
         String error = CycleLog.describe(cause);
         CycleLog.count(cycle, RepairCounter.REPAIR_CID_ERROR, "repair of {} failed at step '{}': {}", cid, step, error);
+        LOG.debug("cycle {}: repair of {} failed at step '{}'", cycle.getCycle(), cid, step, cause);
         if (decision == null) {
             return;
         }

@@ -107,6 +107,27 @@ class ConcurrentPullTest {
         assertThat(asked).hasSize(120).doesNotHaveDuplicates();
     }
 
+    /**
+     * A whole batch (1000 CIDs) at concurrency 1: each CID waits in the pool's queue. With Camel's
+     * hand-over queue (a queue size <= 0) each one ran nested on the thread that submitted it,
+     * until about the 450th overflowed that thread's stack and the batch never finished.
+     */
+    @Test
+    void aFullBatchAtConcurrencyOneIsPulledToTheEnd() throws Exception {
+        List<Blob> missing = blobs("one at a time", 1000);
+        try (TestPeer peer = TestPeer.start()) {
+            missing.forEach(b -> peer.serve(b.cid(), b.content()));
+            Map<String, String> settings = node(missing, List.of(peer), 1);
+            try (TestNode node = TestNode.start(settings)) {
+                CycleReport report = CompletableFuture.supplyAsync(node::runCycle).get(150, TimeUnit.SECONDS);
+
+                assertThat(report.aborted()).isFalse();
+                assertThat(report.counters()).containsEntry("pull_mine_success", 1000L).containsEntry("repair_cid_error", 0L);
+            }
+            assertThat(peer.mostBlobRequestsInFlight()).isEqualTo(1);
+        }
+    }
+
     @Test
     void aPeerThatHangsHoldsUpOnlyItsOwnPull() throws Exception {
         List<Blob> missing = blobs("around a hanging peer", 40);
