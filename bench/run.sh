@@ -15,7 +15,7 @@
 # the server's delay per request in the second listing comparison (default 20; list_speedup_at_<L>ms).
 # --xmx-bisect: also the smallest -Xmx with which --once completes a cycle in a child JVM (slow).
 # --pull-blobs K: blobs of 64 KiB a fresh node pulls from three peers at concurrency 1 and 8
-# (pull_concurrency_speedup; default 0: skipped, as runs of 2,000 and more hung, see README).
+# (pull_concurrency_speedup; default 10000, 0 skips it).
 # Progress and the table go to stdout; its last line is one JSON object. Maven's and the
 # service's logs go to stderr (bench/logback-bench.xml: warnings and errors only).
 # BENCH_JAVA_OPTS adds JVM options (e.g. BENCH_JAVA_OPTS=-Xlog:gc:file=target/bench-gc.log).

@@ -15,7 +15,7 @@ class RepairBenchmarkTest {
     @Test
     void benchmarkReportsRequestCountsSideBySide() throws Exception {
         int n = 3_000;
-        Map<String, Object> r = RepairBenchmark.run(n, n, 0);
+        Map<String, Object> r = RepairBenchmark.run(n, n, 200);
 
         assertThat(r).containsKeys("n_keys", "raw_list_ms", "index_build_ms", "index_build_vs_raw_list", "cycle_listing_ms",
                 "cycle_head_ms", "list_requests", "head_requests_listing_mode", "head_requests_head_mode",
@@ -44,6 +44,11 @@ class RepairBenchmarkTest {
         assertThat(r.get("node_counter_matches_report")).isEqualTo(true);
         assertThat(r.get("head_mode")).isEqualTo("full");
         assertThat(number(r, "index_bytes_per_entry")).isPositive();
+        // (f): both runs pulled all 200 (the benchmark throws otherwise), each timed
+        assertThat(number(r, "pull_blobs")).isEqualTo(200L);
+        assertThat(number(r, "pull_sequential_ms")).isPositive();
+        assertThat(number(r, "pull_concurrent_ms")).isPositive();
+        assertThat(((Number) r.get("pull_concurrency_speedup")).doubleValue()).isPositive();
     }
 
     @Test
