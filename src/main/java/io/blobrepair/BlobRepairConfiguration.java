@@ -68,6 +68,8 @@ import org.apache.camel.spi.PropertiesComponent;
 import org.apache.camel.spi.Registry;
 import org.apache.camel.support.service.ServiceSupport;
 import org.apache.camel.util.concurrent.ThreadPoolRejectedPolicy;
+import org.quartz.Scheduler;
+import org.quartz.SchedulerException;
 import software.amazon.awssdk.services.s3.S3Client;
 
 import java.net.http.HttpClient;
@@ -76,8 +78,10 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.function.Function;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 
 /**
  * Wires the service: reads and checks every {@code repair.*} option once (a bad value stops
@@ -128,9 +132,11 @@ public class BlobRepairConfiguration implements CamelConfiguration {
         S3Reachability s3Reachability = new S3Reachability(s3, settings.s3().bucket(), settings.s3().endpoint(), clock);
         s3Reachability.checkAtStartup();
         QuartzComponent quartz = context.getComponent("quartz", QuartzComponent.class);
-        // the scheduler starts once the context has, after repair.startup-delay
+        // the scheduler starts once the context has, after repair.startup-delay, on a Camel-managed
+        // thread: Quartz's own delayed start outlives a context stopped within the delay and logs an error
         quartz.setAutoStartScheduler(false);
-        int startDelaySeconds = CycleSchedule.schedulerStartDelaySeconds(settings.startupDelay());
+        ScheduledExecutorService schedulerStart = context.getExecutorServiceManager()
+                .newSingleThreadScheduledExecutor(this, "repair-schedule-start");
         context.addStartupListener(new ExtendedStartupListener() {
             @Override
             public void onCamelContextStarted(CamelContext started, boolean alreadyStarted) {
@@ -138,8 +144,8 @@ public class BlobRepairConfiguration implements CamelConfiguration {
             }
 
             @Override
-            public void onCamelContextFullyStarted(CamelContext started, boolean alreadyStarted) throws Exception {
-                quartz.getScheduler().startDelayed(startDelaySeconds);
+            public void onCamelContextFullyStarted(CamelContext started, boolean alreadyStarted) {
+                schedulerStart.schedule(() -> startSchedule(quartz), settings.startupDelay().toMillis(), TimeUnit.MILLISECONDS);
             }
         });
         if (settings.clusterEnabled()) {
@@ -297,6 +303,17 @@ public class BlobRepairConfiguration implements CamelConfiguration {
                 .poolSize(parallelism).maxPoolSize(parallelism).maxQueueSize(Integer.MAX_VALUE)
                 .rejectedPolicy(ThreadPoolRejectedPolicy.Abort).build());
         return executors.newThreadPool(BlobRepairConfiguration.class, LISTING_POOL_PROFILE, LISTING_POOL_PROFILE);
+    }
+
+    private static void startSchedule(QuartzComponent quartz) {
+        try {
+            Scheduler scheduler = quartz.getScheduler();
+            if (!scheduler.isShutdown()) {
+                scheduler.start();
+            }
+        } catch (SchedulerException e) {
+            LOG.warn("the repair schedule did not start: {}", e.getMessage());
+        }
     }
 
     private static HikariDataSource dataSource(RepairSettings.Db db) {

@@ -10,9 +10,9 @@ import java.util.Optional;
 /**
  * Turns {@code repair.interval}, {@code repair.cron} and {@code repair.startup-delay} into the
  * options of the Quartz endpoint that starts cycles. A cron expression, when given, wins over
- * the interval. The startup delay holds back the Quartz scheduler itself: the endpoint's own
- * {@code triggerStartDelay} only applies to a scheduler that is already running, so at startup
- * it was ignored and the first cycle ran at once.
+ * the interval. The startup delay holds back the Quartz scheduler itself (BlobRepairConfiguration
+ * starts it): the endpoint's own {@code triggerStartDelay} only applies to a scheduler that is
+ * already running, so at startup it was ignored and the first cycle ran at once.
  */
 public final class CycleSchedule {
 
@@ -24,11 +24,6 @@ public final class CycleSchedule {
      * Clustered, the job lives in the shared JDBC store: a replica that stops must not delete or
      * pause it for the others, and a job a dead replica was running is recovered by another.
      */
-    /** Seconds the Quartz scheduler waits after startup before its first trigger (rounded up). */
-    public static int schedulerStartDelaySeconds(Duration startupDelay) {
-        return (int) Math.min(Integer.MAX_VALUE, (startupDelay.toMillis() + 999) / 1000);
-    }
-
     public static String triggerOptions(Duration interval, Optional<String> cron, boolean clustered) {
         // a first fire held back by the startup delay (or a fire held back by a long cycle) happens
         // as soon as it can, as Camel's cron triggers do, instead of waiting for the next interval

@@ -1,5 +1,9 @@
 package io.blobrepair.ops;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import io.blobrepair.repair.CycleTracker;
 import io.blobrepair.testing.TestDb;
 import io.blobrepair.testing.TestNode;
@@ -8,6 +12,7 @@ import io.blobrepair.testing.TestS3;
 import org.apache.camel.builder.NotifyBuilder;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.slf4j.LoggerFactory;
 
 import java.util.List;
 import java.util.Map;
@@ -15,7 +20,7 @@ import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** repair.cron starts cycles on its own schedule, whatever repair.interval says. */
+/** repair.cron starts cycles on its own schedule, whatever repair.interval says; repair.startup-delay holds the first back. */
 @Timeout(value = 2, unit = TimeUnit.MINUTES)
 class ScheduleTest {
 
@@ -59,5 +64,27 @@ class ScheduleTest {
                 assertThat(tracker.lastStart().get().toEpochMilli() - started).isGreaterThanOrEqualTo(5_000);
             }
         }
+    }
+
+    /** Quartz's own delayed start outlived a node stopped within the delay and logged an error. */
+    @Test
+    void aNodeStoppedWithinItsStartupDelayLeavesNoStartBehind() throws Exception {
+        ListAppender<ILoggingEvent> quartzLog = new ListAppender<>();
+        quartzLog.start();
+        Logger quartz = (Logger) LoggerFactory.getLogger("org.quartz");
+        quartz.addAppender(quartzLog);
+        try (TestS3 s3 = TestS3.start(); TestPeer peer = TestPeer.start()) {
+            s3.createBucket("stopped-early");
+            TestDb db = TestDb.create();
+            db.createSchema();
+            Map<String, String> settings = TestNode.settings(s3, "stopped-early", db, TestNode.freePort(), List.of(peer.url()));
+            settings.put("repair.enabled", "true");
+            settings.put("repair.startup-delay", "2s");
+            TestNode.start(settings).close();
+            Thread.sleep(3_000); // past the delay
+        } finally {
+            quartz.detachAppender(quartzLog);
+        }
+        assertThat(quartzLog.list).noneMatch(e -> e.getLevel().isGreaterOrEqual(Level.WARN));
     }
 }
