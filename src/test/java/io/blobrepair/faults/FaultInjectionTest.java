@@ -113,6 +113,48 @@ class FaultInjectionTest {
         }
     }
 
+    /**
+     * The default listing (repair.list-parallelism partitions, once the bucket is known to be
+     * large) failing part-way: what the finished partitions and the failed one's earlier pages
+     * listed is still answered by the index, only the rest is asked by HeadObject, and the
+     * repair's outcome is that of a complete listing.
+     */
+    @Test
+    void aParallelListingFailingPartWayHeadsOnlyWhatItDidNotCover() throws Exception {
+        Setup setup = Setup.of(12_000, 0);
+        setup.settings().remove("repair.list-parallelism");
+        List<Blob> removed = setup.held().subList(0, 20);
+        try (TestNode node = TestNode.start(setup.settings())) {
+            node.runCycle(); // the bucket is now known to be large: the next listing is partitioned
+            for (Blob b : removed) {
+                s3.client().deleteObject(r -> r.bucket(setup.bucket()).key(b.key()));
+                peers.get(0).serve(b.cid(), b.content());
+            }
+            s3.store().failListCall(5);
+            CycleReport report;
+            try {
+                report = node.runCycle();
+            } finally {
+                s3.store().failListCall(0);
+            }
+
+            assertThat(report.abortedReason()).isNull();
+            assertThat(report.counters()).containsEntry("presence_index_build_fail", 1L)
+                    .containsEntry("presence_index_partial", 1L)
+                    .containsEntry("already_have", 11_980L)
+                    .containsEntry("pull_mine_needed", 20L)
+                    .containsEntry("pull_mine_success", 20L);
+            long fallback = report.counters().get("head_fallback_keys");
+            // more than one partition listed in parallel, and what they listed is kept
+            assertThat(report.s3Requests().get("ListObjects")).isGreaterThan(5L);
+            assertThat(fallback).isPositive().isLessThan(12_000L);
+            assertThat(report.s3Requests()).containsEntry("HeadObject", fallback + report.counters().get("head_confirm_absent"));
+            for (Blob b : removed) {
+                assertThat(s3.read(setup.bucket(), b.key())).isEqualTo(b.content());
+            }
+        }
+    }
+
     @Test
     void slowDownOnAFractionOfRequestsIsRetriedToTheSameOutcome() throws Exception {
         Setup setup = Setup.of(1500, 20);
