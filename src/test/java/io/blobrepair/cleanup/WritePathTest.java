@@ -1,6 +1,5 @@
 package io.blobrepair.cleanup;
 
-import io.blobrepair.placement.RendezvousRanking;
 import io.blobrepair.repair.CycleReport;
 import io.blobrepair.testing.Blob;
 import io.blobrepair.testing.Multipart;
@@ -79,14 +78,11 @@ class WritePathTest {
         Map<String, String> settings = node("write-during-cycle");
         // one CID at a time, so the second one's turn comes after the push
         settings.put("repair.pull.concurrency", "1");
-        String self = settings.get("repair.self-host");
-        List<String> hosts = List.of(self, peer.url());
         // two missing blobs this node holds (R=3 > 2 hosts): the first one's pull hangs while the second is pushed
         List<Blob> missing = new ArrayList<>(List.of(Blob.of("first missing"), Blob.of("second missing")));
         missing.sort((a, b) -> a.cid().compareTo(b.cid()));
         Blob first = missing.get(0);
         Blob second = missing.get(1);
-        assertThat(RendezvousRanking.rank(first.cid(), hosts)).contains(peer.url());
         TestDb.at(settings.get("repair.db.url")).addRows("audio_previews", "cid", List.of(first.cid(), second.cid()));
         peer.serve(first.cid(), first.content());
         peer.serve(second.cid(), second.content());

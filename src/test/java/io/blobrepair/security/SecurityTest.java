@@ -6,7 +6,6 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.classic.spi.ThrowableProxyUtil;
 import ch.qos.logback.core.read.ListAppender;
 import io.blobrepair.peer.PeerSignature;
-import io.blobrepair.placement.RendezvousRanking;
 import io.blobrepair.repair.CycleReport;
 import io.blobrepair.testing.Blob;
 import io.blobrepair.testing.Multipart;
@@ -89,7 +88,6 @@ class SecurityTest {
 
                 // node A pulls from node B with a signed request
                 CycleReport report = nodes.get(0).runCycle();
-                assertThat(RendezvousRanking.rank(blob.cid(), urls)).hasSize(2);
                 assertThat(report.counters()).containsEntry("pull_mine_success", 1L);
                 assertThat(s3.read("signed-0", blob.key())).isEqualTo(blob.content());
 
@@ -122,6 +120,8 @@ class SecurityTest {
                         seen.append(ThrowableProxyUtil.asString(e.getThrowableProxy())).append('\n');
                     }
                 }
+                // the failed listing's warning was captured: the logs checked below include an error path
+                assertThat(seen.toString()).contains("listing the bucket failed");
                 seen.append(get("http://127.0.0.1:" + managementPort + "/observe/metrics", null).body());
                 seen.append(get(urls.get(0) + "/internal/logs/repair", null).body());
                 seen.append(report);
@@ -147,7 +147,6 @@ class SecurityTest {
                 String everything = post(jolokia, reads.toString());
                 assertThat(everything).contains("CyclesCompleted").contains("LastCycleCounters").containsIgnoringCase(walletA);
                 seen.append(everything);
-                assertThat(logs.list).isNotEmpty();
                 assertThat(seen.toString()).doesNotContain(S3_SECRET).doesNotContain(KEY_A).doesNotContain(KEY_B)
                         .contains("presence_index_build_fail");
             } finally {
