@@ -223,7 +223,8 @@ class FaultInjectionTest {
         peers.forEach(p -> order.add(p.url()));
         db.addUpload("upload-faults", "img_square", blob.cid(), "[\"" + String.join("\",\"", order) + "\"]", null);
         Map<String, String> settings = TestNode.settings(s3, bucket, db, port, peers.stream().map(TestPeer::url).toList());
-        settings.put("repair.pull.read-timeout", "1s");
+        // the hanging peer costs this long; a healthy peer on a loaded machine answers well within it
+        settings.put("repair.pull.read-timeout", "5s");
         try (TestNode node = TestNode.start(settings)) {
             CycleReport report = node.runCycle();
 

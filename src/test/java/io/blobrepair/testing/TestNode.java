@@ -23,6 +23,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class TestNode implements AutoCloseable {
 
     private static final AtomicInteger NODES = new AtomicInteger();
+    private static final int PORTS_PER_JVM = 200;
+    /** 10000..32599: 113 blocks of 200 ports below the ephemeral range. */
+    private static final int PORT_BLOCK = 10_000 + (int) (ProcessHandle.current().pid() % 113) * PORTS_PER_JVM;
+    private static final AtomicInteger NEXT_PORT = new AtomicInteger();
 
     private final Main main;
     private final String selfHost;
@@ -34,10 +38,23 @@ public final class TestNode implements AutoCloseable {
         this.bucket = bucket;
     }
 
-    public static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
+    /**
+     * A port for a node's peer API, which must be known before the node starts (it is the node's
+     * own host in the ranking), so it cannot bind port 0. It is taken below the kernel's ephemeral
+     * range (32768 and up on Linux), where no outgoing connection of the tests' S3, database and
+     * HTTP clients can take it between this check and the node's bind; each test JVM takes its
+     * ports from its own block (by process id), so test JVMs running side by side do not meet.
+     */
+    public static synchronized int freePort() throws IOException {
+        for (int tries = 0; tries < PORTS_PER_JVM; tries++) {
+            int port = PORT_BLOCK + NEXT_PORT.getAndIncrement() % PORTS_PER_JVM;
+            try (ServerSocket socket = new ServerSocket(port)) {
+                return socket.getLocalPort();
+            } catch (IOException inUse) {
+                // the next one
+            }
         }
+        throw new IOException("no free port in " + PORT_BLOCK + ".." + (PORT_BLOCK + PORTS_PER_JVM - 1));
     }
 
     /** Settings a node needs; {@code extra} overrides or adds any property. */
