@@ -9,8 +9,11 @@ import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The benchmark at a tiny size: it runs end to end and its request counts are right (no timings). */
-class RepairBenchmarkTest {
+/**
+ * The benchmark at a tiny size: it runs end to end and its request counts are right (no timings).
+ * Failsafe runs it, in a JVM of its own: the heap it measures is not that of every other test.
+ */
+class RepairBenchmarkIT {
 
     @Test
     void benchmarkReportsRequestCountsSideBySide() throws Exception {
