@@ -1,10 +1,15 @@
 package io.blobrepair.network;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.common.hash.BloomFilter;
 import com.google.common.hash.Funnels;
 import io.blobrepair.index.PresenceFilter;
+import io.blobrepair.peer.PeerFilters;
 import io.blobrepair.repair.CycleReport;
 import io.blobrepair.testing.Blob;
 import io.blobrepair.testing.MutableClock;
@@ -15,6 +20,7 @@ import io.blobrepair.testing.TestS3;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 
 import java.io.ByteArrayOutputStream;
 import java.net.URI;
@@ -147,6 +153,46 @@ class PresenceFilterTest {
                 assertThat(peer.blobRequests()).containsExactly(blob.cid());
                 assertThat(s3.read(node.bucket(), blob.key())).isEqualTo(blob.content());
             }
+        }
+    }
+
+    /**
+     * A peer filter one byte over {@code repair.presence-filter.max-bytes} is logged and never
+     * used: the peer is asked as if it served none. At exactly the cap the same filter is used.
+     */
+    @Test
+    void aFilterLargerThanTheCapIsLoggedAndNeverUsed() throws Exception {
+        Blob blob = Blob.of("held by a peer whose filter is too large");
+        byte[] filter = filterOfNoKey();
+        ListAppender<ILoggingEvent> logs = new ListAppender<>();
+        logs.start();
+        Logger log = (Logger) LoggerFactory.getLogger(PeerFilters.class);
+        log.addAppender(logs);
+        try (TestPeer peer = TestPeer.start()) {
+            peer.serve(blob.cid(), blob.content());
+            peer.servePresenceFilter(filter, Instant.now());
+            try (TestNode atTheCap = nodeWithOnePeer(peer, blob,
+                    Map.of("repair.presence-filter.max-bytes", String.valueOf(filter.length)), null)) {
+                CycleReport used = atTheCap.runCycle();
+
+                assertThat(used.counters()).containsEntry("pull_mine_gave_up", 1L).containsEntry("pull_mine_success", 0L);
+                assertThat(peer.blobRequests()).isEmpty();
+            }
+            assertThat(logs.list).noneMatch(e -> e.getLevel() == Level.WARN);
+
+            try (TestNode belowIt = nodeWithOnePeer(peer, blob,
+                    Map.of("repair.presence-filter.max-bytes", String.valueOf(filter.length - 1)), null)) {
+                CycleReport ignored = belowIt.runCycle();
+
+                assertThat(peer.presenceFilterRequests()).isEqualTo(2);
+                assertThat(ignored.counters()).containsEntry("pull_mine_success", 1L).containsEntry("pull_mine_gave_up", 0L);
+                assertThat(peer.blobRequests()).containsExactly(blob.cid());
+                assertThat(s3.read(belowIt.bucket(), blob.key())).isEqualTo(blob.content());
+            }
+            assertThat(logs.list).filteredOn(e -> e.getLevel() == Level.WARN).singleElement()
+                    .satisfies(e -> assertThat(e.getFormattedMessage()).contains(peer.url(), "max-bytes=" + (filter.length - 1)));
+        } finally {
+            log.detachAppender(logs);
         }
     }
 
