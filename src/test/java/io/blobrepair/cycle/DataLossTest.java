@@ -126,11 +126,7 @@ class DataLossTest {
     /** The whole way: declared after a week, skipped until its recheck, a failed recheck moves it, a later pull recovers it. */
     @Test
     void declaredAfterAWeekSkippedUntilItsRecheckAndRecoveredWhenAPeerHasItAgain() throws Exception {
-        CycleReport declared = node.runCycle();
-        for (int cycle = 2; cycle <= 5; cycle++) {
-            clock.advance(Duration.ofDays(2));
-            declared = node.runCycle();
-        }
+        CycleReport declared = fiveFailedCyclesOverEightDays();
         // the fifth failure came eight days after the first, on an exhaustive pull
         assertThat(declared.counters()).containsEntry("data_loss_declared", 1L).containsEntry("pull_escalated_full_network", 1L)
                 .containsEntry("pull_mine_fail", (long) PEERS);
@@ -169,6 +165,44 @@ class DataLossTest {
         assertThat(after.get("total").asLong()).isZero();
         assertThat(after.get("recovered").asLong()).isEqualTo(1);
         assertThat(after.has("oldestDeclared")).isFalse();
+    }
+
+    /**
+     * The recheck period, to the minute: a declared loss back on a peer is still not asked for a
+     * minute before its {@code recheck_after}; the first cycle after it pulls the blob.
+     */
+    @Test
+    void aDeclaredLossIsNotPulledBeforeItsRecheckEvenWhenAPeerHasItAgain() throws Exception {
+        assertThat(fiveFailedCyclesOverEightDays().counters()).containsEntry("data_loss_declared", 1L);
+        peers.get(0).serve(missing.cid(), missing.content());
+        Instant recheckAfter = timestamp("recheck_after");
+        assertThat(recheckAfter).isAfter(clock.instant().plus(Duration.ofDays(29)));
+
+        clock.advance(Duration.between(clock.instant(), recheckAfter).minusMinutes(1));
+        int requests = requests();
+        CycleReport early = node.runCycle();
+
+        assertThat(early.counters()).containsEntry("pull_lost_skipped", 1L).containsEntry("pull_mine_success", 0L);
+        assertThat(requests()).isEqualTo(requests);
+        assertThat(s3.exists(node.bucket(), missing.key())).isFalse();
+
+        clock.advance(Duration.ofMinutes(2));
+        CycleReport due = node.runCycle();
+
+        assertThat(due.counters()).containsEntry("pull_lost_skipped", 0L).containsEntry("pull_mine_success", 1L)
+                .containsEntry("data_loss_recovered", 1L);
+        assertThat(s3.read(node.bucket(), missing.key())).isEqualTo(missing.content());
+        assertThat(timestamp("recovered_at")).isNotNull();
+    }
+
+    /** Five cycles two days apart in which no peer serves the blob: the fifth declares it lost. */
+    private CycleReport fiveFailedCyclesOverEightDays() {
+        CycleReport last = node.runCycle();
+        for (int cycle = 2; cycle <= 5; cycle++) {
+            clock.advance(Duration.ofDays(2));
+            last = node.runCycle();
+        }
+        return last;
     }
 
     private int requests() {

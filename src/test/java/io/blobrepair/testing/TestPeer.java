@@ -21,7 +21,7 @@ import java.util.regex.Pattern;
  * {@code GET /internal/blobs/{cid}} (with {@code Range: bytes=FIRST-LAST} answered 206 and
  * {@code Content-Range}, as the reference's {@code http.ServeContent} does) and
  * {@code GET /internal/blobs/info/{cid}} from an in-memory map, recording every request. It serves
- * no presence filter (404), as a reference node; with {@link #likeReference()} it also answers a
+ * no presence filter (404), as a reference node, unless given one ({@link #servePresenceFilter}); with {@link #likeReference()} it also answers a
  * blob it lacks with 500, as the reference does, and with {@link #storeAll(boolean)} its health
  * answer says {@code storeAll} in the reference's shape.
  */
@@ -41,6 +41,9 @@ public final class TestPeer implements AutoCloseable {
     private volatile boolean healthy = true;
     private volatile int lackingStatus = 404;
     private volatile boolean storeAll;
+    private volatile byte[] presenceFilter;
+    private volatile java.time.Instant presenceFilterBuiltAt;
+    private final java.util.concurrent.atomic.AtomicInteger presenceFilterRequests = new java.util.concurrent.atomic.AtomicInteger();
 
     /**
      * How this peer misbehaves for a CID: a 500; a 200 whose body stops halfway and hangs or hangs
@@ -86,6 +89,7 @@ public final class TestPeer implements AutoCloseable {
         server.createContext("/health_check", peer::health);
         server.createContext("/internal/blobs/", peer::blob);
         server.createContext("/internal/blobs/info/", peer::info);
+        server.createContext("/internal/presence-filter", peer::presenceFilter);
         server.setExecutor(java.util.concurrent.Executors.newCachedThreadPool());
         server.start();
         return peer;
@@ -130,6 +134,21 @@ public final class TestPeer implements AutoCloseable {
     /** Stops serving {@code cid}. */
     public void forget(String cid) {
         blobs.remove(cid);
+    }
+
+    /**
+     * Serves {@code filter} (a presence filter's bytes, Guava's Bloom filter serialization) at
+     * {@code GET /internal/presence-filter} as built at {@code builtAt}, as a blob-repair node does.
+     */
+    public TestPeer servePresenceFilter(byte[] filter, java.time.Instant builtAt) {
+        this.presenceFilterBuiltAt = builtAt;
+        this.presenceFilter = filter;
+        return this;
+    }
+
+    /** How many times its presence filter was asked for. */
+    public int presenceFilterRequests() {
+        return presenceFilterRequests.get();
     }
 
     public List<String> blobRequests() {
@@ -240,6 +259,17 @@ public final class TestPeer implements AutoCloseable {
         try (out) {
             out.write(content, offset, length);
         }
+    }
+
+    private void presenceFilter(HttpExchange exchange) throws IOException {
+        presenceFilterRequests.incrementAndGet();
+        byte[] filter = presenceFilter;
+        if (filter == null) {
+            respond(exchange, 404, "{\"error\":\"no filter\"}".getBytes(StandardCharsets.UTF_8));
+            return;
+        }
+        exchange.getResponseHeaders().add("X-Filter-Built-At", String.valueOf(presenceFilterBuiltAt.toEpochMilli()));
+        respond(exchange, 200, filter);
     }
 
     private void info(HttpExchange exchange) throws IOException {
