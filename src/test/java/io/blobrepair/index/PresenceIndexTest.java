@@ -126,4 +126,18 @@ class PresenceIndexTest {
         assertThatThrownBy(() -> index.markAbsent("elsewhere", "a1")).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> index.lookup(null, "a1")).isInstanceOf(NullPointerException.class);
     }
+
+    /** A complete listing's filter is served to peers; an index without one has none to serve. */
+    @Test
+    void theFilterIsTheOneTheListingBuilt() {
+        ListedKeyTable table = ListedKeyTableTest.seal(List.of(cell("a1", false, 10, T1)), 2);
+        PresenceFilter filter = PresenceFilter.of(table, BUILT);
+        ListingCoverage complete = new ListingCoverage(List.of(ListingCoverage.Part.complete("")));
+
+        PresenceIndex index = new PresenceIndex(table, "primary", null, complete, ListingCoverage.none(), BUILT, 10, filter,
+                ListingStats.NONE);
+
+        assertThat(index.filter()).containsSame(filter);
+        assertThat(index().filter()).isEmpty();
+    }
 }

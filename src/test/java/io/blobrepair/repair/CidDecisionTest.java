@@ -66,4 +66,19 @@ class CidDecisionTest {
         assertThat(decision(Action.NONE, Reason.DRY_RUN)).hasToString(cid + " NONE (DRY_RUN)");
         assertThat(decision(Action.PULL, Reason.RULES).facts()).hasToString(cid);
     }
+
+    /** The listing's copy in the other bucket, as the facts keep it: not copied yet. */
+    @Test
+    void factsKeepTheCopyListedInTheOtherBucket() {
+        CidFactsFixture f = new CidFactsFixture();
+        f.presence = Presence.ABSENT;
+        f.source = Presence.Source.LISTING;
+        io.blobrepair.index.ObjectFacts listed = new io.blobrepair.index.ObjectFacts(42, CidFactsFixture.NOW);
+
+        CidFacts facts = f.build().inOtherBucket("archive", listed);
+
+        assertThat(facts.other()).isEqualTo(new CidFacts.OtherCopy("archive", listed, false));
+        assertThat(facts.presence()).isEqualTo(Presence.ABSENT);
+        assertThat(facts.otherCopyDeleted().other()).isNull();
+    }
 }
