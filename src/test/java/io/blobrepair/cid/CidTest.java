@@ -56,10 +56,44 @@ class CidTest {
             "QmP8Wuu1kN9iHBoBptB4UrTN3orna3Z6ZW2xevNkoE2y2l", // 'l' is not base58
             "QmP8Wuu1kN9iHBoBptB4UrTN3orna3Z6ZW2xevNkoE2y22/../secret",
             "QmP8Wuu1kN9iHBoBptB4UrTN3orna3Z6ZW2xevNkoE2y22/a b.jpg",
+            "QmP8Wuu1kN9iHBoBptB4UrTN3orna3Z6ZW2xevNkoE2y22/",
+            "QmP8Wuu1kN9iHBoBptB4UrTN3orna3Z6ZW2xevNkoE2y22//150x150.jpg",
+            "QmP8Wuu1kN9iHBoBptB4UrTN3orna3Z6ZW2xevNkoE2y22/150x150/",
+            // each character just outside a-z, A-Z, 0-9
+            "QmP8Wuu1kN9iHBoBptB4UrTN3orna3Z6ZW2xevNkoE2y22/a`b.jpg",
+            "QmP8Wuu1kN9iHBoBptB4UrTN3orna3Z6ZW2xevNkoE2y22/a{b.jpg",
+            "QmP8Wuu1kN9iHBoBptB4UrTN3orna3Z6ZW2xevNkoE2y22/a@b.jpg",
+            "QmP8Wuu1kN9iHBoBptB4UrTN3orna3Z6ZW2xevNkoE2y22/a[b.jpg",
+            "QmP8Wuu1kN9iHBoBptB4UrTN3orna3Z6ZW2xevNkoE2y22/a:b.jpg",
+            "QmP8Wuu1kN9iHBoBptB4UrTN3orna3Z6ZW2xevNkoE2y22/a\\b.jpg",
             "../../etc/passwd",
     })
     void malformedValuesAreRejected(String raw) {
         assertThat(Cid.parse(raw)).isEmpty();
+    }
+
+    /** A variant path may use every letter and digit, '.', '_', '-' and '/' inside it. */
+    @ParameterizedTest
+    @ValueSource(strings = {"azAZ09.jpg", "a_b-c.d", "w/150x150.jpg", "z", "Z", "0", "9"})
+    void legacyPathsOfPlainFileNamesAreAccepted(String path) {
+        String raw = "QmP8Wuu1kN9iHBoBptB4UrTN3orna3Z6ZW2xevNkoE2y22/" + path;
+
+        Cid cid = Cid.parse(raw).orElseThrow();
+
+        assertThat(cid.kind()).isEqualTo(Cid.Kind.LEGACY_PATH);
+        assertThat(cid.value()).isEqualTo(raw);
+        assertThat(cid).hasToString(raw);
+    }
+
+    /** {@link Cid#MAX_LENGTH} characters are accepted, one more is not. */
+    @Test
+    void theLongestAcceptedValueIsMaxLength() {
+        String base = "QmP8Wuu1kN9iHBoBptB4UrTN3orna3Z6ZW2xevNkoE2y22/";
+        String longest = base + "a".repeat(Cid.MAX_LENGTH - base.length());
+
+        assertThat(longest).hasSize(256);
+        assertThat(Cid.parse(longest)).isPresent();
+        assertThat(Cid.parse(longest + "a")).isEmpty();
     }
 
     @Test

@@ -2,6 +2,7 @@ package io.blobrepair.index;
 
 import io.blobrepair.cid.Cid;
 import org.apache.commons.codec.digest.MurmurHash3;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
@@ -279,7 +280,9 @@ class CompactKeyTableTest {
         }
     }
 
+    /** 200,000 operations (about 3 s): left out of mutation testing, where it would run for every surviving mutant. */
     @Test
+    @Tag("slow")
     void randomOperationsAgreeWithAHashMap() {
         SplittableRandom random = new SplittableRandom(7);
         var table = new CompactKeyTable(1000);

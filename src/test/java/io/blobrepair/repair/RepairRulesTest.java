@@ -143,6 +143,50 @@ class RepairRulesTest {
         assertThat(RepairRules.decide(f.build()).action()).isEqualTo(action);
     }
 
+    /**
+     * The age brake: a copy exactly {@link RepairRules#MIN_AGE_TO_DELETE} (7 days) old may still be
+     * spreading and stays; one millisecond older it is over-replicated. A last-modified time the
+     * bucket does not give (0) is an unknown age, never an old one.
+     */
+    @ParameterizedTest(name = "age {0} ms -> {1}")
+    @CsvSource({
+            "604799999, NONE",
+            "604800000, NONE",
+            "604800001, CONFIRM_HOLDERS",
+            "691200000, CONFIRM_HOLDERS",
+    })
+    void aCopyIsOverReplicatedOnlyWhenOlderThanSevenDays(long ageMillis, Action action) {
+        assertThat(RepairRules.MIN_AGE_TO_DELETE.toMillis()).isEqualTo(604_800_000L);
+        CidFactsFixture f = overReplicatedCopy();
+        f.ageMillis = ageMillis;
+
+        CidDecision decision = RepairRules.decide(f.build());
+
+        assertThat(decision.action()).isEqualTo(action);
+        assertThat(decision.reason()).isEqualTo(action == Action.NONE ? Reason.NOT_MINE : Reason.RULES);
+    }
+
+    @Test
+    void anUnknownLastModifiedTimeIsNoAge() {
+        CidFactsFixture f = overReplicatedCopy();
+        CidFacts facts = f.build().present(Presence.Source.LISTING, new ObjectFacts(42, 0));
+
+        assertThat(facts.ageMillis()).isNull();
+        assertThat(RepairRules.decide(facts).action()).isEqualTo(Action.NONE);
+    }
+
+    /** A listed, valid copy ranked 7th (0-based) of R = 4, T = 6, in a cleanup cycle on a complete view. */
+    private static CidFactsFixture overReplicatedCopy() {
+        CidFactsFixture f = new CidFactsFixture();
+        f.cleanup = true;
+        f.mine = false;
+        f.presence = Presence.PRESENT;
+        f.source = Presence.Source.LISTING;
+        f.content = CidFacts.Content.VALID;
+        f.rank = 7;
+        return f;
+    }
+
     @ParameterizedTest(name = "{0}: rank {1}, R {2}, T {3} -> {4}")
     @CsvSource({
             "SPILL_OVER, 7, 4, 6, true", "SPILL_OVER, 6, 4, 6, false", "SPILL_OVER, 0, 1, 1, false",
