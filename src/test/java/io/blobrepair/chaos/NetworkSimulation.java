@@ -1,0 +1,442 @@
+package io.blobrepair.chaos;
+
+import io.blobrepair.cid.ContentHash;
+import io.blobrepair.placement.RendezvousRanking;
+import io.blobrepair.repair.CycleReport;
+import io.blobrepair.testing.Blob;
+import io.blobrepair.testing.MutableClock;
+import io.blobrepair.testing.TestDb;
+import io.blobrepair.testing.TestNode;
+import io.blobrepair.testing.TestS3;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeMap;
+
+/**
+ * K real blob-repair nodes on one machine (each its own s3proxy, database and peer API), seeded
+ * with blobs that are missing, corrupted, over-replicated and aged, or just held, then run for C
+ * rounds under a seeded random fault schedule, with invariants checked after every round. The same
+ * seed gives the same schedule (the nodes' own timing is not simulated, so what a fault hits may
+ * still differ between runs).
+ */
+public final class NetworkSimulation implements AutoCloseable {
+
+    static final int R = 3;
+    /** Every CLEANUP_EVERY-th round (1-based) is a cleanup round. */
+    static final int CLEANUP_EVERY = 4;
+    private static final int BLOB_BYTES = 2048;
+
+    /** What the schedule can inject; all of it through the test kit, nothing in the product. */
+    enum Fault {
+        /** The node's S3 answers every n-th request with 503 SlowDown for the round. */
+        S3_SLOWDOWN,
+        /** The node's listing fails from its n-th page on (retries included) for the round. */
+        LISTING_FAIL,
+        /** One copy in the node's bucket gets a flipped byte (bit rot; kept for good). */
+        CORRUPT_COPY,
+        /** The node is stopped for the round: no cycle, peer API unreachable; restarted after it. */
+        PEER_DOWN
+    }
+
+    public record Config(long seed, int nodes, int rounds, int blobsPerKind) {
+        public Config {
+            if (nodes < R + 1 || rounds < CLEANUP_EVERY) {
+                throw new IllegalArgumentException("need at least " + (R + 1) + " nodes and " + CLEANUP_EVERY + " rounds");
+            }
+        }
+
+        /** Faults stop after this round, so the rest holds a whole cleanup period without faults. */
+        int lastFaultRound() {
+            return Math.max(0, rounds - CLEANUP_EVERY);
+        }
+    }
+
+    public record Result(Config config, Map<Fault, Integer> faults, List<String> violations, int roundsToConverge,
+                         int blobs, Map<String, Long> counters, Map<String, Integer> aborted, int minCopiesAtEnd,
+                         int maxCopiesAtEnd, long durationMs) {
+        int totalFaults() {
+            return faults.values().stream().mapToInt(Integer::intValue).sum();
+        }
+    }
+
+    private final class SimNode {
+        final int index;
+        final TestS3 s3;
+        final String bucket;
+        final String url;
+        final Map<String, String> settings;
+        final MutableClock clock = new MutableClock();
+        TestNode node;
+
+        SimNode(int index, int port, List<String> urls, TestDb db) throws Exception {
+            this.index = index;
+            this.s3 = TestS3.start();
+            this.bucket = "chaos-" + index;
+            this.url = urls.get(index);
+            s3.createBucket(bucket);
+            List<String> peers = new ArrayList<>(urls);
+            peers.remove(url);
+            settings = TestNode.settings(s3, bucket, db, port, peers);
+            settings.put("repair.replication-factor", String.valueOf(R));
+            settings.put("repair.peer-auth", "none");
+            settings.put("repair.list-parallelism", "1");
+            settings.put("repair.max-delete-fraction", "1");
+            settings.put("repair.presence-filter.enabled", "false");
+            // with R=3 and 5 nodes the default spill-over threshold (rank > R+2) never deletes: the
+            // replica-set rule (rank >= R) gives the over-replicated blobs something to converge to
+            settings.put("repair.over-replication", "replica-set");
+            // every copy, seeded or pulled, is older than the 7 days a deletion needs
+            clock.advance(Duration.ofDays(8));
+        }
+
+        boolean holdsValid(Blob b) throws Exception {
+            byte[] content = s3.read(bucket, b.key());
+            return content != null && ContentHash.v1CidOf(content).equals(b.cid());
+        }
+    }
+
+    private final Config config;
+    private final Random random;
+    private final List<SimNode> nodes = new ArrayList<>();
+    private final List<Blob> blobs = new ArrayList<>();
+    private final List<String> urls = new ArrayList<>();
+    private final Map<Fault, Integer> faults = new EnumMap<>(Fault.class);
+    private final List<String> violations = new ArrayList<>();
+    private final Map<String, Long> counters = new TreeMap<>();
+    private final Map<String, Integer> aborted = new TreeMap<>();
+
+    public NetworkSimulation(Config config) {
+        this.config = config;
+        this.random = new Random(config.seed());
+        for (Fault f : Fault.values()) {
+            faults.put(f, 0);
+        }
+    }
+
+    public Result run() throws Exception {
+        long start = System.nanoTime();
+        setUp();
+        int convergedSince = -1;
+        for (int round = 1; round <= config.rounds(); round++) {
+            runRound(round);
+            if (minValidCopies() >= R) {
+                if (convergedSince < 0) {
+                    convergedSince = round;
+                }
+            } else {
+                convergedSince = -1;
+            }
+        }
+        int[] copies = copiesRange();
+        return new Result(config, faults, violations, convergedSince, blobs.size(), counters, aborted, copies[0], copies[1],
+                (System.nanoTime() - start) / 1_000_000);
+    }
+
+    private void setUp() throws Exception {
+        List<Integer> ports = new ArrayList<>();
+        for (int i = 0; i < config.nodes(); i++) {
+            int port = TestNode.freePort();
+            ports.add(port);
+            urls.add("http://127.0.0.1:" + port);
+        }
+        for (int i = 0; i < config.nodes(); i++) {
+            TestDb db = TestDb.create();
+            db.createSchema();
+            nodes.add(new SimNode(i, ports.get(i), urls, db));
+        }
+        seed();
+        for (SimNode n : nodes) {
+            n.node = TestNode.start(n.settings, n.clock);
+        }
+    }
+
+    /** Every node lists every blob; where the copies are depends on the blob's kind. */
+    private void seed() throws Exception {
+        int k = config.blobsPerKind();
+        List<String> previews = new ArrayList<>();
+        List<Blob> uploadOriginals = new ArrayList<>();
+        // missing everywhere but one node, that need not be an owner
+        for (int i = 0; i < k; i++) {
+            Blob b = blob("missing", i);
+            SimNode holder = nodes.get(random.nextInt(nodes.size()));
+            holder.s3.put(holder.bucket, b.key(), b.content());
+            previews.add(b.cid());
+        }
+        // held by its R owners, one of them with corrupted bytes
+        for (int i = 0; i < k; i++) {
+            Blob b = blob("corrupt", i);
+            List<SimNode> owners = owners(b);
+            for (SimNode o : owners) {
+                o.s3.put(o.bucket, b.key(), b.content());
+            }
+            SimNode bad = owners.get(random.nextInt(owners.size()));
+            bad.s3.put(bad.bucket, b.key(), corrupted(b.content()));
+            uploadOriginals.add(b);
+        }
+        // on every node (aged by the nodes' clocks): over-replicated beyond the first R ranks
+        for (int i = 0; i < k; i++) {
+            Blob b = blob("over", i);
+            for (SimNode n : nodes) {
+                n.s3.put(n.bucket, b.key(), b.content());
+            }
+            previews.add(b.cid());
+        }
+        // on every node, and the copy of its first-ranked owner corrupted: the hosts ahead that a
+        // deletion counts on include one whose copy is bad
+        for (int i = 0; i < k; i++) {
+            Blob b = blob("over-corrupt", i);
+            for (SimNode n : nodes) {
+                n.s3.put(n.bucket, b.key(), b.content());
+            }
+            SimNode first = owners(b).get(0);
+            first.s3.put(first.bucket, b.key(), corrupted(b.content()));
+            previews.add(b.cid());
+        }
+        // held exactly by its owners: nothing to do unless a fault breaks it
+        for (int i = 0; i < k; i++) {
+            Blob b = blob("held", i);
+            for (SimNode o : owners(b)) {
+                o.s3.put(o.bucket, b.key(), b.content());
+            }
+            uploadOriginals.add(b);
+        }
+        // half the uploads are audio, with a transcode of the "missing" kind
+        Map<Integer, Blob> transcodes = new LinkedHashMap<>();
+        for (int i = 1; i < uploadOriginals.size(); i += 2) {
+            Blob t = blob("transcode", i);
+            SimNode holder = nodes.get(random.nextInt(nodes.size()));
+            holder.s3.put(holder.bucket, t.key(), t.content());
+            transcodes.put(i, t);
+        }
+        for (SimNode n : nodes) {
+            TestDb db = TestDb.at(n.settings.get("repair.db.url"));
+            db.addRows("audio_previews", "cid", previews);
+            for (int i = 0; i < uploadOriginals.size(); i++) {
+                String orig = uploadOriginals.get(i).cid();
+                Blob t = transcodes.get(i);
+                if (t == null) {
+                    db.addUpload("u-" + i, "img_square", orig, null, null);
+                } else {
+                    db.addUpload("u-" + i, "audio", orig, null, "{\"320\":\"" + t.cid() + "\"}");
+                }
+            }
+        }
+    }
+
+    private Blob blob(String kind, int i) {
+        Blob b = Blob.random(BLOB_BYTES, (config.seed() * 31 + kind.hashCode()) * 1_000_003L + i);
+        blobs.add(b);
+        return b;
+    }
+
+    private List<SimNode> owners(Blob b) {
+        List<String> ranked = RendezvousRanking.rank(b.cid(), urls);
+        return ranked.subList(0, R).stream().map(u -> nodes.get(urls.indexOf(u))).toList();
+    }
+
+    private static byte[] corrupted(byte[] content) {
+        byte[] bad = content.clone();
+        bad[bad.length / 2] ^= 0x5a;
+        return bad;
+    }
+
+    private void runRound(int round) throws Exception {
+        boolean cleanup = round % CLEANUP_EVERY == 0;
+        SimNode down = null;
+        if (round <= config.lastFaultRound()) {
+            down = injectFaults();
+        }
+        Map<Blob, Integer> validBefore = validCopies();
+        Map<SimNode, Integer> removedBefore = new LinkedHashMap<>();
+        Map<SimNode, List<Blob>> heldBefore = new LinkedHashMap<>();
+        for (SimNode n : nodes) {
+            removedBefore.put(n, n.s3.store().removedKeys().size());
+            List<Blob> held = new ArrayList<>();
+            for (Blob b : blobs) {
+                if (n.s3.exists(n.bucket, b.key())) {
+                    held.add(b);
+                }
+            }
+            heldBefore.put(n, held);
+        }
+
+        for (SimNode n : nodes) {
+            if (n == down) {
+                continue;
+            }
+            CycleReport report = cleanup ? n.node.runCleanupCycle() : n.node.runCycle();
+            if (report.aborted()) {
+                aborted.merge(report.abortedReason(), 1, Integer::sum);
+            }
+            report.counters().forEach((name, value) -> counters.merge(name, value, Long::sum));
+        }
+
+        for (SimNode n : nodes) {
+            n.s3.store().slowDownEvery(0);
+            n.s3.store().failListCall(0);
+        }
+        if (down != null) {
+            down.node = TestNode.start(down.settings, down.clock);
+        }
+
+        Map<Blob, Integer> validAfter = validCopies();
+        for (Blob b : blobs) {
+            int before = validBefore.get(b);
+            int after = validAfter.get(b);
+            if (after < Math.min(R, before)) {
+                violations.add(String.format("seed %d round %d: %s has %d valid copies, %d before the round%s",
+                        config.seed(), round, b.cid(), after, before, cleanup ? " (cleanup)" : ""));
+            }
+        }
+        if (!cleanup) {
+            for (SimNode n : nodes) {
+                int deletes = n.s3.store().removedKeys().size() - removedBefore.get(n);
+                if (deletes > 0) {
+                    violations.add(String.format("seed %d round %d: node %d deleted %d keys in a normal cycle",
+                            config.seed(), round, n.index, deletes));
+                }
+                for (Blob b : heldBefore.get(n)) {
+                    if (!n.s3.exists(n.bucket, b.key())) {
+                        violations.add(String.format("seed %d round %d: node %d lost %s in a normal cycle",
+                                config.seed(), round, n.index, b.cid()));
+                    }
+                }
+            }
+        }
+        System.err.printf("round %d%s: down=%s min_valid_copies=%d violations=%d%n", round, cleanup ? " (cleanup)" : "",
+                down == null ? "-" : "node " + down.index, minValidCopies(), violations.size());
+    }
+
+    /** Draws this round's faults; returns the node to keep down for the round, if any. */
+    private SimNode injectFaults() throws Exception {
+        for (SimNode n : nodes) {
+            if (random.nextDouble() >= 0.5) {
+                continue;
+            }
+            switch (random.nextInt(3)) {
+                case 0 -> {
+                    n.s3.store().slowDownEvery(3 + random.nextInt(5));
+                    faults.merge(Fault.S3_SLOWDOWN, 1, Integer::sum);
+                }
+                case 1 -> {
+                    n.s3.store().failListCall(1 + random.nextInt(2));
+                    faults.merge(Fault.LISTING_FAIL, 1, Integer::sum);
+                }
+                default -> {
+                    List<Blob> held = new ArrayList<>();
+                    for (Blob b : blobs) {
+                        if (n.holdsValid(b)) {
+                            held.add(b);
+                        }
+                    }
+                    if (!held.isEmpty()) {
+                        Blob b = held.get(random.nextInt(held.size()));
+                        n.s3.put(n.bucket, b.key(), corrupted(b.content()));
+                        faults.merge(Fault.CORRUPT_COPY, 1, Integer::sum);
+                    }
+                }
+            }
+        }
+        if (random.nextDouble() < 0.3) {
+            SimNode down = nodes.get(random.nextInt(nodes.size()));
+            down.node.close();
+            down.node = null;
+            faults.merge(Fault.PEER_DOWN, 1, Integer::sum);
+            return down;
+        }
+        return null;
+    }
+
+    private Map<Blob, Integer> validCopies() throws Exception {
+        Map<Blob, Integer> copies = new LinkedHashMap<>();
+        for (Blob b : blobs) {
+            int valid = 0;
+            for (SimNode n : nodes) {
+                if (n.holdsValid(b)) {
+                    valid++;
+                }
+            }
+            copies.put(b, valid);
+        }
+        return copies;
+    }
+
+    private int minValidCopies() throws Exception {
+        return copiesRange()[0];
+    }
+
+    private int[] copiesRange() throws Exception {
+        int min = Integer.MAX_VALUE;
+        int max = 0;
+        for (int c : validCopies().values()) {
+            min = Math.min(min, c);
+            max = Math.max(max, c);
+        }
+        return new int[] {min, max};
+    }
+
+    @Override
+    public void close() throws Exception {
+        for (SimNode n : nodes) {
+            if (n.node != null) {
+                n.node.close();
+            }
+            n.s3.close();
+        }
+    }
+
+    /** {@code [--seed S] [--nodes K] [--rounds C] [--blobs-per-kind B]}: a summary, then one JSON line. */
+    public static void main(String[] args) throws Exception {
+        long seed = 14;
+        int nodes = 5;
+        int rounds = 12;
+        int perKind = 10;
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--seed" -> seed = Long.parseLong(args[++i]);
+                case "--nodes" -> nodes = Integer.parseInt(args[++i]);
+                case "--rounds" -> rounds = Integer.parseInt(args[++i]);
+                case "--blobs-per-kind" -> perKind = Integer.parseInt(args[++i]);
+                default -> throw new IllegalArgumentException("unknown argument " + args[i]);
+            }
+        }
+        Result r;
+        try (NetworkSimulation sim = new NetworkSimulation(new Config(seed, nodes, rounds, perKind))) {
+            r = sim.run();
+        }
+        System.out.println(summary(r));
+        System.out.println(json(r));
+        System.exit(r.violations().isEmpty() && r.roundsToConverge() > 0 ? 0 : 1);
+    }
+
+    static String summary(Result r) {
+        StringBuilder s = new StringBuilder();
+        Config c = r.config();
+        s.append(String.format("seed %d, %d nodes, %d rounds (faults in rounds 1-%d, cleanup every %d), R=%d, %d blobs%n",
+                c.seed(), c.nodes(), c.rounds(), c.lastFaultRound(), CLEANUP_EVERY, R, r.blobs()));
+        r.faults().forEach((f, n) -> s.append(String.format("  fault %-14s %d%n", f.name().toLowerCase(), n)));
+        for (String counter : List.of("pull_mine_success", "pull_mine_fail", "delete_invalid_success",
+                "delete_over_replicated_success", "over_replicated_unconfirmed", "presence_index_build_fail",
+                "presence_index_partial")) {
+            s.append(String.format("  %-31s %d%n", counter, r.counters().getOrDefault(counter, 0L)));
+        }
+        r.aborted().forEach((reason, n) -> s.append(String.format("  aborted cycles %-16s %d%n", reason, n)));
+        s.append(String.format("  valid copies at the end: min %d, max %d%n", r.minCopiesAtEnd(), r.maxCopiesAtEnd()));
+        s.append(String.format("  violations %d%n", r.violations().size()));
+        r.violations().forEach(v -> s.append("    ").append(v).append('\n'));
+        s.append(String.format("  rounds to converge %d, %.1f s", r.roundsToConverge(), r.durationMs() / 1000.0));
+        return s.toString();
+    }
+
+    static String json(Result r) {
+        Config c = r.config();
+        return String.format("{\"seed\":%d,\"nodes\":%d,\"rounds\":%d,\"faults\":%d,\"violations\":%d,\"rounds_to_converge\":%d}",
+                c.seed(), c.nodes(), c.rounds(), r.totalFaults(), r.violations().size(), r.roundsToConverge());
+    }
+}
