@@ -44,7 +44,11 @@ public final class NetworkSimulation implements AutoCloseable {
         PEER_DOWN
     }
 
-    public record Config(long seed, int nodes, int rounds, int blobsPerKind) {
+    /**
+     * @param checkEachCycle check the copies around every node's cycle, not only around the round:
+     *                       also catches a copy lost within a round and pulled back later in it
+     */
+    public record Config(long seed, int nodes, int rounds, int blobsPerKind, boolean checkEachCycle) {
         public Config {
             if (nodes < R + 1 || rounds < CLEANUP_EVERY) {
                 throw new IllegalArgumentException("need at least " + (R + 1) + " nodes and " + CLEANUP_EVERY + " rounds");
@@ -252,7 +256,7 @@ public final class NetworkSimulation implements AutoCloseable {
         if (round <= config.lastFaultRound()) {
             down = injectFaults();
         }
-        Map<Blob, Integer> validBefore = validCopies();
+        Map<Blob, String> roundBefore = copies();
         Map<SimNode, Integer> removedBefore = new LinkedHashMap<>();
         Map<SimNode, List<Blob>> heldBefore = new LinkedHashMap<>();
         for (SimNode n : nodes) {
@@ -270,11 +274,16 @@ public final class NetworkSimulation implements AutoCloseable {
             if (n == down) {
                 continue;
             }
+            Map<Blob, String> cycleBefore = config.checkEachCycle() ? copies() : null;
             CycleReport report = cleanup ? n.node.runCleanupCycle() : n.node.runCycle();
             if (report.aborted()) {
                 aborted.merge(report.abortedReason(), 1, Integer::sum);
             }
             report.counters().forEach((name, value) -> counters.merge(name, value, Long::sum));
+            if (cycleBefore != null) {
+                checkCopies(cycleBefore, copies(), String.format("seed %d round %d%s, node %d's cycle",
+                        config.seed(), round, cleanup ? " (cleanup)" : "", n.index));
+            }
         }
 
         for (SimNode n : nodes) {
@@ -285,15 +294,7 @@ public final class NetworkSimulation implements AutoCloseable {
             down.node = TestNode.start(down.settings, down.clock);
         }
 
-        Map<Blob, Integer> validAfter = validCopies();
-        for (Blob b : blobs) {
-            int before = validBefore.get(b);
-            int after = validAfter.get(b);
-            if (after < Math.min(R, before)) {
-                violations.add(String.format("seed %d round %d: %s has %d valid copies, %d before the round%s",
-                        config.seed(), round, b.cid(), after, before, cleanup ? " (cleanup)" : ""));
-            }
-        }
+        checkCopies(roundBefore, copies(), String.format("seed %d round %d%s", config.seed(), round, cleanup ? " (cleanup)" : ""));
         if (!cleanup) {
             for (SimNode n : nodes) {
                 int deletes = n.s3.store().removedKeys().size() - removedBefore.get(n);
@@ -353,18 +354,40 @@ public final class NetworkSimulation implements AutoCloseable {
         return null;
     }
 
-    private Map<Blob, Integer> validCopies() throws Exception {
-        Map<Blob, Integer> copies = new LinkedHashMap<>();
+    /**
+     * Every blob's copies, one letter per node in the blob's rank order: {@code v} valid,
+     * {@code x} content that does not hash to the CID, {@code -} absent.
+     */
+    private Map<Blob, String> copies() throws Exception {
+        Map<Blob, String> copies = new LinkedHashMap<>();
         for (Blob b : blobs) {
-            int valid = 0;
-            for (SimNode n : nodes) {
-                if (n.holdsValid(b)) {
-                    valid++;
-                }
+            StringBuilder states = new StringBuilder();
+            for (String url : RendezvousRanking.rank(b.cid(), urls)) {
+                SimNode n = nodes.get(urls.indexOf(url));
+                byte[] content = n.s3.read(n.bucket, b.key());
+                states.append(content == null ? '-' : ContentHash.v1CidOf(content).equals(b.cid()) ? 'v' : 'x');
             }
-            copies.put(b, valid);
+            copies.put(b, states.toString());
         }
         return copies;
+    }
+
+    private static int valid(String states) {
+        return (int) states.chars().filter(c -> c == 'v').count();
+    }
+
+    /** Invariant (1): no blob ends with fewer valid copies than min(R, its valid copies before). */
+    private void checkCopies(Map<Blob, String> before, Map<Blob, String> after, String where) {
+        for (Blob b : blobs) {
+            int was = valid(before.get(b));
+            int is = valid(after.get(b));
+            if (is < Math.min(R, was)) {
+                List<String> ranked = RendezvousRanking.rank(b.cid(), urls).stream()
+                        .map(u -> "node " + urls.indexOf(u)).toList();
+                violations.add(String.format("%s: %s has %d valid copies, %d before (copies by rank %s: %s before, %s after)",
+                        where, b.cid(), is, was, ranked, before.get(b), after.get(b)));
+            }
+        }
     }
 
     private int minValidCopies() throws Exception {
@@ -374,7 +397,8 @@ public final class NetworkSimulation implements AutoCloseable {
     private int[] copiesRange() throws Exception {
         int min = Integer.MAX_VALUE;
         int max = 0;
-        for (int c : validCopies().values()) {
+        for (String states : copies().values()) {
+            int c = valid(states);
             min = Math.min(min, c);
             max = Math.max(max, c);
         }
@@ -391,23 +415,25 @@ public final class NetworkSimulation implements AutoCloseable {
         }
     }
 
-    /** {@code [--seed S] [--nodes K] [--rounds C] [--blobs-per-kind B]}: a summary, then one JSON line. */
+    /** {@code [--seed S] [--nodes K] [--rounds C] [--blobs-per-kind B] [--check-each-cycle]}: a summary, then one JSON line. */
     public static void main(String[] args) throws Exception {
         long seed = 14;
         int nodes = 5;
         int rounds = 12;
         int perKind = 10;
+        boolean eachCycle = false;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--seed" -> seed = Long.parseLong(args[++i]);
                 case "--nodes" -> nodes = Integer.parseInt(args[++i]);
                 case "--rounds" -> rounds = Integer.parseInt(args[++i]);
                 case "--blobs-per-kind" -> perKind = Integer.parseInt(args[++i]);
+                case "--check-each-cycle" -> eachCycle = true;
                 default -> throw new IllegalArgumentException("unknown argument " + args[i]);
             }
         }
         Result r;
-        try (NetworkSimulation sim = new NetworkSimulation(new Config(seed, nodes, rounds, perKind))) {
+        try (NetworkSimulation sim = new NetworkSimulation(new Config(seed, nodes, rounds, perKind, eachCycle))) {
             r = sim.run();
         }
         System.out.println(summary(r));
@@ -418,8 +444,9 @@ public final class NetworkSimulation implements AutoCloseable {
     static String summary(Result r) {
         StringBuilder s = new StringBuilder();
         Config c = r.config();
-        s.append(String.format("seed %d, %d nodes, %d rounds (faults in rounds 1-%d, cleanup every %d), R=%d, %d blobs%n",
-                c.seed(), c.nodes(), c.rounds(), c.lastFaultRound(), CLEANUP_EVERY, R, r.blobs()));
+        s.append(String.format("seed %d, %d nodes, %d rounds (faults in rounds 1-%d, cleanup every %d), R=%d, %d blobs, copies checked around each %s%n",
+                c.seed(), c.nodes(), c.rounds(), c.lastFaultRound(), CLEANUP_EVERY, R, r.blobs(),
+                c.checkEachCycle() ? "node's cycle" : "round"));
         r.faults().forEach((f, n) -> s.append(String.format("  fault %-14s %d%n", f.name().toLowerCase(), n)));
         for (String counter : List.of("pull_mine_success", "pull_mine_fail", "delete_invalid_success",
                 "delete_over_replicated_success", "over_replicated_unconfirmed", "presence_index_build_fail",
