@@ -21,7 +21,9 @@ import java.util.TreeMap;
 /**
  * K real blob-repair nodes on one machine (each its own s3proxy, database and peer API), seeded
  * with blobs that are missing, corrupted, over-replicated and aged, or just held, then run for C
- * rounds under a seeded random fault schedule, with invariants checked after every round. The same
+ * rounds under a seeded random fault schedule, with invariants checked after every round. Every
+ * 4th round forces a cleanup on every node; a node that missed a round also makes its own
+ * every-4th-cycle cleanup ({@code repair.cleanup-every}) in a round that is not one. The same
  * seed gives the same schedule (the nodes' own timing is not simulated, so what a fault hits may
  * still differ between runs).
  */
@@ -62,7 +64,7 @@ public final class NetworkSimulation implements AutoCloseable {
     }
 
     public record Result(Config config, Map<Fault, Integer> faults, List<String> violations, int roundsToConverge,
-                         int blobs, Map<String, Long> counters, Map<String, Integer> aborted, int minCopiesAtEnd,
+                         int blobs, Map<String, Integer> cycles, Map<String, Long> counters, Map<String, Integer> aborted, int minCopiesAtEnd,
                          int maxCopiesAtEnd, long durationMs) {
         int totalFaults() {
             return faults.values().stream().mapToInt(Integer::intValue).sum();
@@ -114,6 +116,7 @@ public final class NetworkSimulation implements AutoCloseable {
     private final List<String> violations = new ArrayList<>();
     private final Map<String, Long> counters = new TreeMap<>();
     private final Map<String, Integer> aborted = new TreeMap<>();
+    private final Map<String, Integer> cycles = new TreeMap<>();
 
     public NetworkSimulation(Config config) {
         this.config = config;
@@ -138,7 +141,7 @@ public final class NetworkSimulation implements AutoCloseable {
             }
         }
         int[] copies = copiesRange();
-        return new Result(config, faults, violations, convergedSince, blobs.size(), counters, aborted, copies[0], copies[1],
+        return new Result(config, faults, violations, convergedSince, blobs.size(), cycles, counters, aborted, copies[0], copies[1],
                 (System.nanoTime() - start) / 1_000_000);
     }
 
@@ -257,32 +260,43 @@ public final class NetworkSimulation implements AutoCloseable {
             down = injectFaults();
         }
         Map<Blob, String> roundBefore = copies();
-        Map<SimNode, Integer> removedBefore = new LinkedHashMap<>();
-        Map<SimNode, List<Blob>> heldBefore = new LinkedHashMap<>();
-        for (SimNode n : nodes) {
-            removedBefore.put(n, n.s3.store().removedKeys().size());
-            List<Blob> held = new ArrayList<>();
-            for (Blob b : blobs) {
-                if (n.s3.exists(n.bucket, b.key())) {
-                    held.add(b);
-                }
-            }
-            heldBefore.put(n, held);
-        }
 
         for (SimNode n : nodes) {
             if (n == down) {
                 continue;
+            }
+            int removedBefore = n.s3.store().removedKeys().size();
+            List<Blob> heldBefore = new ArrayList<>();
+            for (Blob b : blobs) {
+                if (n.s3.exists(n.bucket, b.key())) {
+                    heldBefore.add(b);
+                }
             }
             Map<Blob, String> cycleBefore = config.checkEachCycle() ? copies() : null;
             CycleReport report = cleanup ? n.node.runCleanupCycle() : n.node.runCycle();
             if (report.aborted()) {
                 aborted.merge(report.abortedReason(), 1, Integer::sum);
             }
+            cycles.merge(report.cleanup() ? "cleanup" : "normal", 1, Integer::sum);
             report.counters().forEach((name, value) -> counters.merge(name, value, Long::sum));
+            String where = String.format("seed %d round %d%s, node %d's cycle %d", config.seed(), round,
+                    cleanup ? " (cleanup)" : "", n.index, report.cycle());
             if (cycleBefore != null) {
-                checkCopies(cycleBefore, copies(), String.format("seed %d round %d%s, node %d's cycle",
-                        config.seed(), round, cleanup ? " (cleanup)" : "", n.index));
+                checkCopies(cycleBefore, copies(), where);
+            }
+            // invariant (2), by the cycle's own kind: a node that missed a round makes its own
+            // every-4th cleanup in a round that is not the simulator's
+            if (!report.cleanup()) {
+                List<String> removed = n.s3.store().removedKeys();
+                if (removed.size() > removedBefore) {
+                    violations.add(String.format("%s, not a cleanup: deleted %s", where,
+                            removed.subList(removedBefore, removed.size())));
+                }
+                for (Blob b : heldBefore) {
+                    if (!n.s3.exists(n.bucket, b.key())) {
+                        violations.add(String.format("%s, not a cleanup: lost %s", where, b.cid()));
+                    }
+                }
             }
         }
 
@@ -295,21 +309,6 @@ public final class NetworkSimulation implements AutoCloseable {
         }
 
         checkCopies(roundBefore, copies(), String.format("seed %d round %d%s", config.seed(), round, cleanup ? " (cleanup)" : ""));
-        if (!cleanup) {
-            for (SimNode n : nodes) {
-                int deletes = n.s3.store().removedKeys().size() - removedBefore.get(n);
-                if (deletes > 0) {
-                    violations.add(String.format("seed %d round %d: node %d deleted %d keys in a normal cycle",
-                            config.seed(), round, n.index, deletes));
-                }
-                for (Blob b : heldBefore.get(n)) {
-                    if (!n.s3.exists(n.bucket, b.key())) {
-                        violations.add(String.format("seed %d round %d: node %d lost %s in a normal cycle",
-                                config.seed(), round, n.index, b.cid()));
-                    }
-                }
-            }
-        }
         System.err.printf("round %d%s: down=%s min_valid_copies=%d violations=%d%n", round, cleanup ? " (cleanup)" : "",
                 down == null ? "-" : "node " + down.index, minValidCopies(), violations.size());
     }
@@ -453,6 +452,7 @@ public final class NetworkSimulation implements AutoCloseable {
                 "presence_index_partial")) {
             s.append(String.format("  %-31s %d%n", counter, r.counters().getOrDefault(counter, 0L)));
         }
+        r.cycles().forEach((kind, n) -> s.append(String.format("  %s cycles %d%n", kind, n)));
         r.aborted().forEach((reason, n) -> s.append(String.format("  aborted cycles %-16s %d%n", reason, n)));
         s.append(String.format("  valid copies at the end: min %d, max %d%n", r.minCopiesAtEnd(), r.maxCopiesAtEnd()));
         s.append(String.format("  violations %d%n", r.violations().size()));
