@@ -5,7 +5,7 @@
 # fault schedule (S3 503s, failing listings, corrupted copies, a node down for a round), the last
 # 4 rounds without faults. Invariants are checked after every round.
 #
-#   bench/chaos.sh [--seed S] [--nodes K] [--rounds C] [--blobs-per-kind B] [--check-each-cycle]
+#   bench/chaos.sh [--seed S] [--nodes K] [--rounds C] [--blobs-per-kind B] [--no-corruption] [--check-each-cycle]
 #
 # Defaults: seed 14, 5 nodes, 12 rounds, 10 blobs per kind. Per-round lines and the service's logs
 # go to stderr; the summary to stdout, its last line one JSON object

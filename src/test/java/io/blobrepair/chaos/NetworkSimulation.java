@@ -38,7 +38,10 @@ public final class NetworkSimulation implements AutoCloseable {
     enum Fault {
         /** The node's S3 answers every n-th request with 503 SlowDown for the round. */
         S3_SLOWDOWN,
-        /** The node's listing fails from its n-th page on (retries included) for the round. */
+        /**
+         * The node's listing fails (retries included) for the round: from its first page, since
+         * the simulator's buckets fit in one page.
+         */
         LISTING_FAIL,
         /** One copy in the node's bucket gets a flipped byte (bit rot; kept for good). */
         CORRUPT_COPY,
@@ -47,10 +50,12 @@ public final class NetworkSimulation implements AutoCloseable {
     }
 
     /**
+     * @param corruption     seed corrupted copies and inject {@link Fault#CORRUPT_COPY}; without it the
+     *                       "corrupt" kinds are seeded valid
      * @param checkEachCycle check the copies around every node's cycle, not only around the round:
      *                       also catches a copy lost within a round and pulled back later in it
      */
-    public record Config(long seed, int nodes, int rounds, int blobsPerKind, boolean checkEachCycle) {
+    public record Config(long seed, int nodes, int rounds, int blobsPerKind, boolean corruption, boolean checkEachCycle) {
         public Config {
             if (nodes < R + 1 || rounds < CLEANUP_EVERY) {
                 throw new IllegalArgumentException("need at least " + (R + 1) + " nodes and " + CLEANUP_EVERY + " rounds");
@@ -64,8 +69,8 @@ public final class NetworkSimulation implements AutoCloseable {
     }
 
     public record Result(Config config, Map<Fault, Integer> faults, List<String> violations, int roundsToConverge,
-                         int blobs, Map<String, Integer> cycles, Map<String, Long> counters, Map<String, Integer> aborted, int minCopiesAtEnd,
-                         int maxCopiesAtEnd, long durationMs) {
+                         int blobs, Map<String, Integer> cycles, Map<String, Long> counters, Map<String, Integer> aborted,
+                         int minCopiesAtEnd, int maxCopiesAtEnd, long durationMs) {
         int totalFaults() {
             return faults.values().stream().mapToInt(Integer::intValue).sum();
         }
@@ -182,8 +187,10 @@ public final class NetworkSimulation implements AutoCloseable {
             for (SimNode o : owners) {
                 o.s3.put(o.bucket, b.key(), b.content());
             }
-            SimNode bad = owners.get(random.nextInt(owners.size()));
-            bad.s3.put(bad.bucket, b.key(), corrupted(b.content()));
+            if (config.corruption()) {
+                SimNode bad = owners.get(random.nextInt(owners.size()));
+                bad.s3.put(bad.bucket, b.key(), corrupted(b.content()));
+            }
             uploadOriginals.add(b);
         }
         // on every node (aged by the nodes' clocks): over-replicated beyond the first R ranks
@@ -201,8 +208,10 @@ public final class NetworkSimulation implements AutoCloseable {
             for (SimNode n : nodes) {
                 n.s3.put(n.bucket, b.key(), b.content());
             }
-            SimNode first = owners(b).get(0);
-            first.s3.put(first.bucket, b.key(), corrupted(b.content()));
+            if (config.corruption()) {
+                SimNode first = owners(b).get(0);
+                first.s3.put(first.bucket, b.key(), corrupted(b.content()));
+            }
             previews.add(b.cid());
         }
         // held exactly by its owners: nothing to do unless a fault breaks it
@@ -319,13 +328,13 @@ public final class NetworkSimulation implements AutoCloseable {
             if (random.nextDouble() >= 0.5) {
                 continue;
             }
-            switch (random.nextInt(3)) {
+            switch (random.nextInt(config.corruption() ? 3 : 2)) {
                 case 0 -> {
                     n.s3.store().slowDownEvery(3 + random.nextInt(5));
                     faults.merge(Fault.S3_SLOWDOWN, 1, Integer::sum);
                 }
                 case 1 -> {
-                    n.s3.store().failListCall(1 + random.nextInt(2));
+                    n.s3.store().failListCall(1);
                     faults.merge(Fault.LISTING_FAIL, 1, Integer::sum);
                 }
                 default -> {
@@ -414,12 +423,13 @@ public final class NetworkSimulation implements AutoCloseable {
         }
     }
 
-    /** {@code [--seed S] [--nodes K] [--rounds C] [--blobs-per-kind B] [--check-each-cycle]}: a summary, then one JSON line. */
+    /** {@code [--seed S] [--nodes K] [--rounds C] [--blobs-per-kind B] [--no-corruption] [--check-each-cycle]}: a summary, then one JSON line. */
     public static void main(String[] args) throws Exception {
         long seed = 14;
         int nodes = 5;
         int rounds = 12;
         int perKind = 10;
+        boolean corruption = true;
         boolean eachCycle = false;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
@@ -427,12 +437,13 @@ public final class NetworkSimulation implements AutoCloseable {
                 case "--nodes" -> nodes = Integer.parseInt(args[++i]);
                 case "--rounds" -> rounds = Integer.parseInt(args[++i]);
                 case "--blobs-per-kind" -> perKind = Integer.parseInt(args[++i]);
+                case "--no-corruption" -> corruption = false;
                 case "--check-each-cycle" -> eachCycle = true;
                 default -> throw new IllegalArgumentException("unknown argument " + args[i]);
             }
         }
         Result r;
-        try (NetworkSimulation sim = new NetworkSimulation(new Config(seed, nodes, rounds, perKind, eachCycle))) {
+        try (NetworkSimulation sim = new NetworkSimulation(new Config(seed, nodes, rounds, perKind, corruption, eachCycle))) {
             r = sim.run();
         }
         System.out.println(summary(r));
@@ -443,8 +454,9 @@ public final class NetworkSimulation implements AutoCloseable {
     static String summary(Result r) {
         StringBuilder s = new StringBuilder();
         Config c = r.config();
-        s.append(String.format("seed %d, %d nodes, %d rounds (faults in rounds 1-%d, cleanup every %d), R=%d, %d blobs, copies checked around each %s%n",
+        s.append(String.format("seed %d, %d nodes, %d rounds (faults in rounds 1-%d, cleanup every %d), R=%d, %d blobs%s, copies checked around each %s%n",
                 c.seed(), c.nodes(), c.rounds(), c.lastFaultRound(), CLEANUP_EVERY, R, r.blobs(),
+                c.corruption() ? "" : ", no corruption",
                 c.checkEachCycle() ? "node's cycle" : "round"));
         r.faults().forEach((f, n) -> s.append(String.format("  fault %-14s %d%n", f.name().toLowerCase(), n)));
         for (String counter : List.of("pull_mine_success", "pull_mine_fail", "delete_invalid_success",
