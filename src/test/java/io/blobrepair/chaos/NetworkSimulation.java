@@ -9,6 +9,7 @@ import io.blobrepair.testing.TestDb;
 import io.blobrepair.testing.TestNode;
 import io.blobrepair.testing.TestS3;
 
+import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -24,8 +25,8 @@ import java.util.TreeMap;
  * rounds under a seeded random fault schedule, with invariants checked after every round. Every
  * 4th round forces a cleanup on every node; a node that missed a round also makes its own
  * every-4th-cycle cleanup ({@code repair.cleanup-every}) in a round that is not one. The same
- * seed gives the same schedule (the nodes' own timing is not simulated, so what a fault hits may
- * still differ between runs).
+ * seed gives the same schedule and rankings (the nodes' own timing is not simulated, so what a
+ * fault hits may still differ between runs).
  */
 public final class NetworkSimulation implements AutoCloseable {
 
@@ -33,6 +34,12 @@ public final class NetworkSimulation implements AutoCloseable {
     /** Every CLEANUP_EVERY-th round (1-based) is a cleanup round. */
     static final int CLEANUP_EVERY = 4;
     private static final int BLOB_BYTES = 2048;
+    /**
+     * Every node's peer API listens on this port, node i on 127.0.0.(10+i): the nodes' URLs, and so
+     * every blob's ranking, are the same in every run (free ports would rank the blobs differently
+     * each time, and a seed would not reproduce what it found). Below Linux's ephemeral range.
+     */
+    static final int PORT = 24_014;
 
     /** What the schedule can inject; all of it through the test kit, nothing in the product. */
     enum Fault {
@@ -85,7 +92,7 @@ public final class NetworkSimulation implements AutoCloseable {
         final MutableClock clock = new MutableClock();
         TestNode node;
 
-        SimNode(int index, int port, List<String> urls, TestDb db) throws Exception {
+        SimNode(int index, List<String> urls, TestDb db) throws Exception {
             this.index = index;
             this.s3 = TestS3.start();
             this.bucket = "chaos-" + index;
@@ -93,7 +100,9 @@ public final class NetworkSimulation implements AutoCloseable {
             s3.createBucket(bucket);
             List<String> peers = new ArrayList<>(urls);
             peers.remove(url);
-            settings = TestNode.settings(s3, bucket, db, port, peers);
+            settings = TestNode.settings(s3, bucket, db, PORT, peers);
+            settings.put("repair.self-host", url);
+            settings.put("repair.http.host", URI.create(url).getHost());
             settings.put("repair.replication-factor", String.valueOf(R));
             settings.put("repair.peer-auth", "none");
             settings.put("repair.list-parallelism", "1");
@@ -151,16 +160,13 @@ public final class NetworkSimulation implements AutoCloseable {
     }
 
     private void setUp() throws Exception {
-        List<Integer> ports = new ArrayList<>();
         for (int i = 0; i < config.nodes(); i++) {
-            int port = TestNode.freePort();
-            ports.add(port);
-            urls.add("http://127.0.0.1:" + port);
+            urls.add("http://127.0.0." + (10 + i) + ":" + PORT);
         }
         for (int i = 0; i < config.nodes(); i++) {
             TestDb db = TestDb.create();
             db.createSchema();
-            nodes.add(new SimNode(i, ports.get(i), urls, db));
+            nodes.add(new SimNode(i, urls, db));
         }
         seed();
         for (SimNode n : nodes) {
