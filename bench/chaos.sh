@@ -7,7 +7,10 @@
 #
 #   bench/chaos.sh [--seed S] [--nodes K] [--rounds C] [--blobs-per-kind B] [--no-corruption] [--check-each-cycle]
 #
-# Defaults: seed 14, 5 nodes, 12 rounds, 10 blobs per kind. Per-round lines and the service's logs
+# Defaults: seed 14, 5 nodes, 12 rounds, 10 blobs per kind. --no-corruption seeds and injects no
+# corrupted copy; --check-each-cycle checks the copies around every node's cycle, not only every
+# round. The nodes listen on port 24014 of 127.0.0.10, .11, ... (fixed, so a seed ranks the blobs
+# the same every run): one simulation at a time per machine. Per-round lines and the service's logs
 # go to stderr; the summary to stdout, its last line one JSON object
 # {seed,nodes,rounds,faults,violations,rounds_to_converge}. Exit status 1 on any violation or no
 # convergence.
