@@ -137,6 +137,8 @@ public class BlobRepairConfiguration implements CamelConfiguration {
         quartz.setAutoStartScheduler(false);
         ScheduledExecutorService schedulerStart = context.getExecutorServiceManager()
                 .newSingleThreadScheduledExecutor(this, "repair-schedule-start");
+        // a start still pending when the context stops is dropped, not awaited
+        context.addService(new Closer(() -> context.getExecutorServiceManager().shutdownNow(schedulerStart)));
         context.addStartupListener(new ExtendedStartupListener() {
             @Override
             public void onCamelContextStarted(CamelContext started, boolean alreadyStarted) {
