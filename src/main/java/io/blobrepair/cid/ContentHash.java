@@ -1,5 +1,9 @@
 package io.blobrepair.cid;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.security.DigestOutputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 
@@ -15,6 +19,15 @@ public final class ContentHash {
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is part of every JRE", e);
         }
+    }
+
+    /** The SHA-256 of everything {@code content} has left to read (it is not closed). */
+    public static byte[] sha256Of(InputStream content) throws IOException {
+        MessageDigest digest = newDigest();
+        try (OutputStream sink = new DigestOutputStream(OutputStream.nullOutputStream(), digest)) {
+            content.transferTo(sink);
+        }
+        return digest.digest();
     }
 
     /** The v1 CID of content whose SHA-256 is {@code sha256}. */

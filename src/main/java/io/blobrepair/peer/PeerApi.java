@@ -3,8 +3,15 @@ package io.blobrepair.peer;
 import io.blobrepair.json.Json;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import io.blobrepair.cid.Cid;
+import io.blobrepair.cid.ContentHash;
+import software.amazon.awssdk.core.ResponseInputStream;
+import software.amazon.awssdk.services.s3.model.GetObjectResponse;
 import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.time.Instant;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -45,12 +52,49 @@ public class PeerApi {
     }
 
     public Map<String, Object> info(String cid, HeadObjectResponse head) {
+        return info(cid, head.contentLength(), head.lastModified(), head.contentType());
+    }
+
+    /**
+     * Whether an info request asks for the content to be checked ({@code ?verify=content}, as a
+     * holder check before an over-replication deletion does) and the CID can be: a legacy CID's
+     * content has no hash to compare with, so it is answered from its attributes.
+     */
+    public boolean verifiesContent(String cid, String verify) {
+        return "content".equals(verify) && Cid.parse(cid).flatMap(Cid::contentSha256).isPresent();
+    }
+
+    /**
+     * The info of a held copy whose content hashes to its CID. A copy that does not is not vouched
+     * for ({@link InvalidCopy}, 409): a node ranked behind must not delete its valid copy on the
+     * word of a corrupt one that this node's own cleanup has not yet replaced.
+     */
+    public Map<String, Object> verifiedInfo(String cid, ResponseInputStream<GetObjectResponse> content) throws IOException {
+        byte[] sha256;
+        try (InputStream in = content) {
+            sha256 = ContentHash.sha256Of(in);
+        }
+        if (!Arrays.equals(sha256, Cid.parse(cid).flatMap(Cid::contentSha256).orElseThrow())) {
+            throw new InvalidCopy(cid);
+        }
+        GetObjectResponse object = content.response();
+        return info(cid, object.contentLength(), object.lastModified(), object.contentType());
+    }
+
+    private static Map<String, Object> info(String cid, Long size, Instant lastModified, String contentType) {
         Map<String, Object> info = new LinkedHashMap<>();
         info.put("cid", cid);
-        info.put("size", head.contentLength());
-        info.put("last_modified", head.lastModified() == null ? null : head.lastModified().toString());
-        info.put("content_type", head.contentType());
+        info.put("size", size);
+        info.put("last_modified", lastModified == null ? null : lastModified.toString());
+        info.put("content_type", contentType);
         return info;
+    }
+
+    /** This node's copy does not hash to its CID. */
+    public static final class InvalidCopy extends RuntimeException {
+        InvalidCopy(String cid) {
+            super("the copy held of " + cid + " does not match the CID");
+        }
     }
 
     /** A 400 body: the reason as JSON, escaped by Jackson. */

@@ -37,8 +37,9 @@ import java.util.concurrent.Semaphore;
  * <p>Size: {@code GET {peer}/internal/blobs/info/{cid}} tells a blob's size before it is fetched,
  * so that the staging disk's reserve is kept.
  *
- * <p>Holds: {@code GET {peer}/internal/blobs/info/{cid}} answers 200 when the peer has the blob;
- * cleanup asks it of the hosts ranked ahead before deleting an over-replicated copy.
+ * <p>Holds: {@code GET {peer}/internal/blobs/info/{cid}?verify=content} answers 200 when the peer
+ * has a copy that matches the CID; cleanup asks it of the hosts ranked ahead before deleting an
+ * over-replicated copy.
  *
  * <p>Pulls run concurrently ({@code repair.pull.concurrency}); at most
  * {@code repair.pull.per-host} requests are in flight to any one peer, so a network catching up
@@ -103,10 +104,14 @@ public class PeerClient {
         return new Result(null, 0, null, failures, tried);
     }
 
-    /** Whether {@code host} answers that it holds {@code cid}; any failure counts as "no". */
+    /**
+     * Whether {@code host} answers that it holds a copy of {@code cid} that matches the CID
+     * ({@code ?verify=content}: a blob-repair node hashes its copy first; a node that does not
+     * know the parameter answers from the copy's attributes); any failure counts as "no".
+     */
     public boolean holds(String host, String cid) {
         try {
-            HttpRequest request = request(host + "/internal/blobs/info/" + escape(cid));
+            HttpRequest request = request(host + "/internal/blobs/info/" + escape(cid) + "?verify=content");
             return limited(host, () -> http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode() == 200);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -7,9 +7,6 @@ import org.apache.camel.ExchangeProperty;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
-import java.security.DigestOutputStream;
-import java.security.MessageDigest;
 import java.util.Arrays;
 
 /**
@@ -22,15 +19,15 @@ public class ContentCheck {
     public CidDecision compare(@ExchangeProperty(RepairExchange.CID) CidDecision decision,
                                @ExchangeProperty(RepairExchange.CYCLE) CycleState cycle,
                                @Body InputStream content) {
-        MessageDigest digest = ContentHash.newDigest();
-        try (InputStream in = content; OutputStream sink = new DigestOutputStream(OutputStream.nullOutputStream(), digest)) {
-            in.transferTo(sink);
+        byte[] sha256;
+        try (InputStream in = content) {
+            sha256 = ContentHash.sha256Of(in);
         } catch (IOException e) {
             CycleLog.count(cycle, RepairCounter.VALIDATE_READ_FAIL, "reading {} to validate it failed, kept: {}",
                     decision.storageKey(), CycleLog.describe(e));
             return DecisionCounts.next(decision, decision.facts().content(CidFacts.Content.UNREADABLE), cycle);
         }
-        boolean valid = Arrays.equals(digest.digest(), decision.facts().cid().contentSha256().orElseThrow());
+        boolean valid = Arrays.equals(sha256, decision.facts().cid().contentSha256().orElseThrow());
         if (!valid) {
             CycleLog.warn(cycle, "invalid", "{} does not hash to its CID", decision.storageKey());
         }

@@ -5,8 +5,9 @@ import org.apache.camel.ExchangeProperty;
 
 /**
  * Cleanup: before an over-replicated copy is deleted, the hosts ranked ahead are asked
- * ({@code GET /internal/blobs/info/{cid}}); only when at least R of them hold the blob may this
- * copy go, so a deletion never leaves fewer than R copies.
+ * ({@code GET /internal/blobs/info/{cid}?verify=content}); only when at least R of them hold a
+ * copy that matches the CID may this copy go, so a deletion never leaves fewer than R valid copies
+ * (a blob-repair node hashes its copy to answer; a reference node answers from its attributes).
  */
 public class HolderCheck {
 
