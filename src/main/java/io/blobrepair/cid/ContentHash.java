@@ -21,13 +21,17 @@ public final class ContentHash {
         }
     }
 
-    /** The SHA-256 of everything {@code content} has left to read (it is not closed). */
-    public static byte[] sha256Of(InputStream content) throws IOException {
+    /**
+     * Whether everything {@code content} has left to read (it is not closed) hashes to the v1
+     * {@code cid}; false for a CID without a content hash.
+     */
+    public static boolean matches(Cid cid, InputStream content) throws IOException {
         MessageDigest digest = newDigest();
         try (OutputStream sink = new DigestOutputStream(OutputStream.nullOutputStream(), digest)) {
             content.transferTo(sink);
         }
-        return digest.digest();
+        byte[] sha256 = digest.digest();
+        return cid.contentSha256().filter(expected -> MessageDigest.isEqual(expected, sha256)).isPresent();
     }
 
     /** The v1 CID of content whose SHA-256 is {@code sha256}. */

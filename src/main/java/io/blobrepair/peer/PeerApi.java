@@ -11,7 +11,6 @@ import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
 import java.io.IOException;
 import java.io.InputStream;
 import java.time.Instant;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -70,11 +69,11 @@ public class PeerApi {
      * word of a corrupt one that this node's own cleanup has not yet replaced.
      */
     public Map<String, Object> verifiedInfo(String cid, ResponseInputStream<GetObjectResponse> content) throws IOException {
-        byte[] sha256;
+        boolean valid;
         try (InputStream in = content) {
-            sha256 = ContentHash.sha256Of(in);
+            valid = ContentHash.matches(Cid.parse(cid).orElseThrow(), in);
         }
-        if (!Arrays.equals(sha256, Cid.parse(cid).flatMap(Cid::contentSha256).orElseThrow())) {
+        if (!valid) {
             throw new InvalidCopy(cid);
         }
         GetObjectResponse object = content.response();

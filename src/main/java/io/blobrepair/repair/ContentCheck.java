@@ -7,7 +7,6 @@ import org.apache.camel.ExchangeProperty;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.util.Arrays;
 
 /**
  * Cleanup: compares a held v1 blob's content (the GetObject stream) with its CID, as a new
@@ -19,15 +18,14 @@ public class ContentCheck {
     public CidDecision compare(@ExchangeProperty(RepairExchange.CID) CidDecision decision,
                                @ExchangeProperty(RepairExchange.CYCLE) CycleState cycle,
                                @Body InputStream content) {
-        byte[] sha256;
+        boolean valid;
         try (InputStream in = content) {
-            sha256 = ContentHash.sha256Of(in);
+            valid = ContentHash.matches(decision.facts().cid(), in);
         } catch (IOException e) {
             CycleLog.count(cycle, RepairCounter.VALIDATE_READ_FAIL, "reading {} to validate it failed, kept: {}",
                     decision.storageKey(), CycleLog.describe(e));
             return DecisionCounts.next(decision, decision.facts().content(CidFacts.Content.UNREADABLE), cycle);
         }
-        boolean valid = Arrays.equals(sha256, decision.facts().cid().contentSha256().orElseThrow());
         if (!valid) {
             CycleLog.warn(cycle, "invalid", "{} does not hash to its CID", decision.storageKey());
         }

@@ -17,6 +17,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.IntConsumer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -78,6 +79,16 @@ class FaultInjectionTest {
         }
     }
 
+    /** One cycle with {@code fault} switched on at {@code n}, and off (0) after it, whatever happens. */
+    private static CycleReport cycleWith(TestNode node, IntConsumer fault, int n) {
+        fault.accept(n);
+        try {
+            return node.runCycle();
+        } finally {
+            fault.accept(0);
+        }
+    }
+
     @ParameterizedTest(name = "listing page {0} of 3 fails")
     @ValueSource(ints = {1, 2, 3})
     void listingFailureKeepsThePagesBeforeItAndHeadsOnlyTheRest(int failingPage) throws Exception {
@@ -90,13 +101,7 @@ class FaultInjectionTest {
         long coveredMissing = setup.missing().stream().map(Blob::key).filter(k -> coveredUpTo != null && k.compareTo(coveredUpTo) <= 0).count();
 
         try (TestNode node = TestNode.start(setup.settings())) {
-            s3.store().failListCall(failingPage);
-            CycleReport report;
-            try {
-                report = node.runCycle();
-            } finally {
-                s3.store().failListCall(0);
-            }
+            CycleReport report = cycleWith(node, s3.store()::failListCall, failingPage);
 
             assertThat(report.abortedReason()).isNull();
             assertThat(report.counters()).containsEntry("presence_index_build_fail", 1L)
@@ -130,13 +135,7 @@ class FaultInjectionTest {
                 s3.client().deleteObject(r -> r.bucket(setup.bucket()).key(b.key()));
                 peers.get(0).serve(b.cid(), b.content());
             }
-            s3.store().failListCall(5);
-            CycleReport report;
-            try {
-                report = node.runCycle();
-            } finally {
-                s3.store().failListCall(0);
-            }
+            CycleReport report = cycleWith(node, s3.store()::failListCall, 5);
 
             assertThat(report.abortedReason()).isNull();
             assertThat(report.counters()).containsEntry("presence_index_build_fail", 1L)
@@ -159,13 +158,7 @@ class FaultInjectionTest {
     void slowDownOnAFractionOfRequestsIsRetriedToTheSameOutcome() throws Exception {
         Setup setup = Setup.of(1500, 20);
         try (TestNode node = TestNode.start(setup.settings())) {
-            s3.store().slowDownEvery(4);
-            CycleReport report;
-            try {
-                report = node.runCycle();
-            } finally {
-                s3.store().slowDownEvery(0);
-            }
+            CycleReport report = cycleWith(node, s3.store()::slowDownEvery, 4);
             assertThat(report.abortedReason()).isNull();
             assertThat(report.counters()).containsEntry("presence_index_build_fail", 0L)
                     .containsEntry("already_have", 1500L)

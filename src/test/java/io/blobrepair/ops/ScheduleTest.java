@@ -27,11 +27,7 @@ class ScheduleTest {
     @Test
     void aCronExpressionWinsOverTheInterval() throws Exception {
         try (TestS3 s3 = TestS3.start(); TestPeer peer = TestPeer.start()) {
-            s3.createBucket("cron");
-            TestDb db = TestDb.create();
-            db.createSchema();
-            Map<String, String> settings = TestNode.settings(s3, "cron", db, TestNode.freePort(), List.of(peer.url()));
-            settings.put("repair.enabled", "true");
+            Map<String, String> settings = scheduledNode(s3, peer, "cron");
             settings.put("repair.interval", "1d"); // alone, at most one cycle in this test
             settings.put("repair.cron", "* * * * * ?"); // every second
             settings.put("repair.startup-delay", "0s");
@@ -47,11 +43,7 @@ class ScheduleTest {
     @Test
     void theFirstCycleWaitsForTheStartupDelayThenRuns() throws Exception {
         try (TestS3 s3 = TestS3.start(); TestPeer peer = TestPeer.start()) {
-            s3.createBucket("startup-delay");
-            TestDb db = TestDb.create();
-            db.createSchema();
-            Map<String, String> settings = TestNode.settings(s3, "startup-delay", db, TestNode.freePort(), List.of(peer.url()));
-            settings.put("repair.enabled", "true");
+            Map<String, String> settings = scheduledNode(s3, peer, "startup-delay");
             settings.put("repair.interval", "1d");
             settings.put("repair.startup-delay", "5s");
             long started = System.currentTimeMillis();
@@ -74,11 +66,7 @@ class ScheduleTest {
         Logger quartz = (Logger) LoggerFactory.getLogger("org.quartz");
         quartz.addAppender(quartzLog);
         try (TestS3 s3 = TestS3.start(); TestPeer peer = TestPeer.start()) {
-            s3.createBucket("stopped-early");
-            TestDb db = TestDb.create();
-            db.createSchema();
-            Map<String, String> settings = TestNode.settings(s3, "stopped-early", db, TestNode.freePort(), List.of(peer.url()));
-            settings.put("repair.enabled", "true");
+            Map<String, String> settings = scheduledNode(s3, peer, "stopped-early");
             settings.put("repair.startup-delay", "2s");
             TestNode.start(settings).close();
             Thread.sleep(3_000); // past the delay
@@ -86,5 +74,15 @@ class ScheduleTest {
             quartz.detachAppender(quartzLog);
         }
         assertThat(quartzLog.list).noneMatch(e -> e.getLevel().isGreaterOrEqual(Level.WARN));
+    }
+
+    /** Settings of a node with its own bucket and database whose schedule is on (repair.enabled). */
+    private static Map<String, String> scheduledNode(TestS3 s3, TestPeer peer, String bucket) throws Exception {
+        s3.createBucket(bucket);
+        TestDb db = TestDb.create();
+        db.createSchema();
+        Map<String, String> settings = TestNode.settings(s3, bucket, db, TestNode.freePort(), List.of(peer.url()));
+        settings.put("repair.enabled", "true");
+        return settings;
     }
 }
