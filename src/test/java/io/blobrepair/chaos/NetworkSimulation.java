@@ -8,25 +8,45 @@ import io.blobrepair.testing.MutableClock;
 import io.blobrepair.testing.TestDb;
 import io.blobrepair.testing.TestNode;
 import io.blobrepair.testing.TestS3;
+import io.blobrepair.work.WorkItem;
+import io.blobrepair.work.WorkLists;
+import org.apache.camel.builder.AdviceWith;
 
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
 import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.Collectors;
 
 /**
- * K real blob-repair nodes on one machine (each its own s3proxy, database and peer API), seeded
- * with blobs that are missing, corrupted, over-replicated and aged, or just held, then run for C
- * rounds under a seeded random fault schedule, with invariants checked after every round. Every
- * 4th round forces a cleanup on every node; a node that missed a round also makes its own
- * every-4th-cycle cleanup ({@code repair.cleanup-every}) in a round that is not one. The same
- * seed gives the same schedule and rankings (the nodes' own timing is not simulated, so what a
- * fault hits may still differ between runs).
+ * K real blob-repair nodes on one machine (each its own s3proxy, database and peer API behind a
+ * {@link PeerProxy}), seeded with blobs that are missing, corrupted, over-replicated and aged,
+ * placed, or just held, then run for C rounds under a seeded random fault schedule, with
+ * invariants checked after every cycle and round. Every 4th round forces a cleanup on every node;
+ * a node that missed a round also makes its own every-4th-cycle cleanup
+ * ({@code repair.cleanup-every}) in a round that is not one. The faults stop two cleanup periods
+ * before the end, by when every blob must be held validly by exactly R nodes. The same seed gives
+ * the same schedule and rankings (the nodes' own timing is not simulated, so what a fault hits may
+ * still differ between runs).
  */
 public final class NetworkSimulation implements AutoCloseable {
 
@@ -34,27 +54,51 @@ public final class NetworkSimulation implements AutoCloseable {
     /** Every CLEANUP_EVERY-th round (1-based) is a cleanup round. */
     static final int CLEANUP_EVERY = 4;
     private static final int BLOB_BYTES = 2048;
+    /** Keys a listing page holds: the buckets span several pages, so a listing can fail half-way. */
+    static final int PAGE_KEYS = 16;
+    /** A slow peer answers after this long, beyond the nodes' read timeout (1s) or within it. */
+    private static final long[] SLOW_MILLIS = {400, 1500};
     /**
-     * Every node's peer API listens on this port, node i on 127.0.0.(10+i): the nodes' URLs, and so
-     * every blob's ranking, are the same in every run (free ports would rank the blobs differently
-     * each time, and a seed would not reproduce what it found). Below Linux's ephemeral range.
+     * Every node's peer API is known at this port, node i at 127.0.0.(10+i) (its proxy; the node
+     * itself listens on the next port): the nodes' URLs, and so every blob's ranking, are the
+     * same in every run (free ports would rank the blobs differently each time, and a seed would
+     * not reproduce what it found). Below Linux's ephemeral range.
      */
     static final int PORT = 24_014;
+    /** Longest a cycle may take before the simulator calls it a hang. */
+    private static final Duration CYCLE_LIMIT = Duration.ofMinutes(3);
 
     /** What the schedule can inject; all of it through the test kit, nothing in the product. */
     enum Fault {
         /** The node's S3 answers every n-th request with 503 SlowDown for the round. */
         S3_SLOWDOWN,
-        /**
-         * The node's listing fails (retries included) for the round: from its first page, since
-         * the simulator's buckets fit in one page.
-         */
+        /** The node's listing fails (retries included) from its (k+1)-th page on, for the round. */
         LISTING_FAIL,
         /** One copy in the node's bucket gets a flipped byte (bit rot; kept for good). */
         CORRUPT_COPY,
+        /** The node's peer API serves blobs with a flipped byte for the round (its bucket is sound). */
+        WRONG_BYTES,
+        /** The node's peer API sends half of each blob and drops the connection, for the round. */
+        TRUNCATED_BYTES,
+        /** The node's peer API answers everything late (within or beyond the read timeout). */
+        SLOW_PEER,
+        /** The node's clock runs up to 3 days ahead or behind for the round. */
+        CLOCK_SKEW,
         /** The node is stopped for the round: no cycle, peer API unreachable; restarted after it. */
-        PEER_DOWN
+        PEER_DOWN,
+        /** The node is stopped while its cycle runs (at its n-th S3 request); restarted after the round. */
+        KILLED,
+        /** A node leaves every node's peer list (and stops) before the round; the others restart. */
+        HOST_REMOVED,
+        /** The node that left comes back into every list before the round, its bucket as it left it. */
+        HOST_ADDED
     }
+
+    /** Faults of one node for a round, drawn from a bag so every kind comes up. */
+    private static final List<Fault> NODE_FAULTS = List.of(Fault.S3_SLOWDOWN, Fault.LISTING_FAIL, Fault.CORRUPT_COPY,
+            Fault.WRONG_BYTES, Fault.TRUNCATED_BYTES, Fault.SLOW_PEER, Fault.CLOCK_SKEW);
+    /** One per fault round, of the network: a node down, a node killed mid-cycle, a host list change. */
+    private static final List<Fault> NETWORK_FAULTS = List.of(Fault.PEER_DOWN, Fault.KILLED, Fault.HOST_REMOVED);
 
     /**
      * @param corruption     seed corrupted copies and inject {@link Fault#CORRUPT_COPY}; without it the
@@ -64,20 +108,20 @@ public final class NetworkSimulation implements AutoCloseable {
      */
     public record Config(long seed, int nodes, int rounds, int blobsPerKind, boolean corruption, boolean checkEachCycle) {
         public Config {
-            if (nodes < R + 1 || rounds < CLEANUP_EVERY) {
-                throw new IllegalArgumentException("need at least " + (R + 1) + " nodes and " + CLEANUP_EVERY + " rounds");
+            if (nodes < R + 1 || rounds <= 2 * CLEANUP_EVERY) {
+                throw new IllegalArgumentException("need at least " + (R + 1) + " nodes and " + (2 * CLEANUP_EVERY + 1) + " rounds");
             }
         }
 
-        /** Faults stop after this round, so the rest holds a whole cleanup period without faults. */
+        /** Faults stop after this round, so two whole cleanup periods follow without faults. */
         int lastFaultRound() {
-            return Math.max(0, rounds - CLEANUP_EVERY);
+            return rounds - 2 * CLEANUP_EVERY;
         }
     }
 
     public record Result(Config config, Map<Fault, Integer> faults, List<String> violations, int roundsToConverge,
                          int blobs, Map<String, Integer> cycles, Map<String, Long> counters, Map<String, Integer> aborted,
-                         int minCopiesAtEnd, int maxCopiesAtEnd, long durationMs) {
+                         int minCopiesAtEnd, int maxCopiesAtEnd, int tamperedReads, long durationMs) {
         int totalFaults() {
             return faults.values().stream().mapToInt(Integer::intValue).sum();
         }
@@ -88,8 +132,18 @@ public final class NetworkSimulation implements AutoCloseable {
         final TestS3 s3;
         final String bucket;
         final String url;
+        final TestDb db;
         final Map<String, String> settings;
         final MutableClock clock = new MutableClock();
+        final PeerProxy proxy;
+        /** CIDs the node's work-list walk triaged since its last complete run (across kills). */
+        final Set<String> triaged = ConcurrentHashMap.newKeySet();
+        /** What the simulator saw of the node's current run, across its segments (a kill, a resume). */
+        long sawInvalidDeleted;
+        long sawValidDeleted;
+        long sawWritten;
+        boolean runKilled;
+        Duration skew = Duration.ZERO;
         TestNode node;
 
         SimNode(int index, List<String> urls, TestDb db) throws Exception {
@@ -97,17 +151,23 @@ public final class NetworkSimulation implements AutoCloseable {
             this.s3 = TestS3.start();
             this.bucket = "chaos-" + index;
             this.url = urls.get(index);
+            this.db = db;
             s3.createBucket(bucket);
+            s3.store().servePagesOf(PAGE_KEYS);
+            URI self = URI.create(url);
+            URI behind = URI.create("http://" + self.getHost() + ":" + (PORT + 1));
+            this.proxy = new PeerProxy(self, behind);
             List<String> peers = new ArrayList<>(urls);
             peers.remove(url);
-            settings = TestNode.settings(s3, bucket, db, PORT, peers);
+            settings = TestNode.settings(s3, bucket, db, PORT + 1, peers);
             settings.put("repair.self-host", url);
-            settings.put("repair.http.host", URI.create(url).getHost());
+            settings.put("repair.http.host", self.getHost());
             settings.put("repair.replication-factor", String.valueOf(R));
             settings.put("repair.peer-auth", "none");
             settings.put("repair.list-parallelism", "1");
             settings.put("repair.max-delete-fraction", "1");
             settings.put("repair.presence-filter.enabled", "false");
+            settings.put("repair.pull.read-timeout", "1s");
             // with R=3 and 5 nodes the default spill-over threshold (rank > R+2) never deletes: the
             // replica-set rule (rank >= R) gives the over-replicated blobs something to converge to
             settings.put("repair.over-replication", "replica-set");
@@ -115,22 +175,77 @@ public final class NetworkSimulation implements AutoCloseable {
             clock.advance(Duration.ofDays(8));
         }
 
+        /** Starts the node and its proxy, with the walk's triage observed (AdviceWith). */
+        void start() throws Exception {
+            node = TestNode.start(settings, clock);
+            for (String list : WorkLists.names()) {
+                AdviceWith.adviceWith(node.context(), "repair-" + list, a -> a.weaveById("triage-batch-" + list).before()
+                        .process(e -> {
+                            for (Object item : e.getIn().getBody(List.class)) {
+                                triaged.add(((WorkItem) item).cid());
+                            }
+                        }));
+            }
+            proxy.start();
+        }
+
+        synchronized void stop() {
+            proxy.stop();
+            if (node != null) {
+                node.close();
+                node = null;
+            }
+        }
+
+        void setPeers(List<String> memberUrls) {
+            List<String> peers = new ArrayList<>(memberUrls);
+            peers.remove(url);
+            settings.put("repair.peers", String.join(",", peers));
+        }
+
         boolean holdsValid(Blob b) throws Exception {
             byte[] content = s3.read(bucket, b.key());
             return content != null && ContentHash.v1CidOf(content).equals(b.cid());
+        }
+
+        /** Whether the node's latest run (the one a kill interrupted) is a cleanup. */
+        boolean latestRunIsCleanup() throws Exception {
+            return db.queryLong("SELECT COALESCE((SELECT CASE WHEN cleanup THEN 1 ELSE 0 END FROM repair_runs"
+                    + " ORDER BY id DESC LIMIT 1), 0)") == 1;
+        }
+
+        void runDone() {
+            triaged.clear();
+            sawInvalidDeleted = 0;
+            sawValidDeleted = 0;
+            sawWritten = 0;
+            runKilled = false;
         }
     }
 
     private final Config config;
     private final Random random;
     private final List<SimNode> nodes = new ArrayList<>();
+    /** The nodes in every node's peer list (all but {@link #outside}), by index. */
+    private final List<SimNode> members = new ArrayList<>();
+    /** A node that left the network (HOST_REMOVED), until it comes back. */
+    private SimNode outside;
     private final List<Blob> blobs = new ArrayList<>();
+    /** Every CID of the work lists, which every complete run must triage. */
+    private final Set<String> listed = new HashSet<>();
     private final List<String> urls = new ArrayList<>();
     private final Map<Fault, Integer> faults = new EnumMap<>(Fault.class);
+    private final List<Fault> nodeFaultBag = new ArrayList<>();
+    private final List<Fault> networkFaultBag = new ArrayList<>();
     private final List<String> violations = new ArrayList<>();
     private final Map<String, Long> counters = new TreeMap<>();
     private final Map<String, Integer> aborted = new TreeMap<>();
     private final Map<String, Integer> cycles = new TreeMap<>();
+    private final ExecutorService cycleThread = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "simulated-cycle");
+        t.setDaemon(true);
+        return t;
+    });
 
     public NetworkSimulation(Config config) {
         this.config = config;
@@ -146,7 +261,7 @@ public final class NetworkSimulation implements AutoCloseable {
         int convergedSince = -1;
         for (int round = 1; round <= config.rounds(); round++) {
             runRound(round);
-            if (minValidCopies() >= R) {
+            if (converged()) {
                 if (convergedSince < 0) {
                     convergedSince = round;
                 }
@@ -154,9 +269,15 @@ public final class NetworkSimulation implements AutoCloseable {
                 convergedSince = -1;
             }
         }
+        if (convergedSince < 0) {
+            violations.add(String.format("seed %d: not converged %d rounds (two cleanup periods) after the faults stopped"
+                    + " (round %d): valid copies per blob from %d to %d, every blob needs exactly %d", config.seed(),
+                    config.rounds() - config.lastFaultRound(), config.lastFaultRound(), copiesRange()[0], copiesRange()[1], R));
+        }
         int[] copies = copiesRange();
+        int tampered = nodes.stream().mapToInt(n -> n.proxy.tampered()).sum();
         return new Result(config, faults, violations, convergedSince, blobs.size(), cycles, counters, aborted, copies[0], copies[1],
-                (System.nanoTime() - start) / 1_000_000);
+                tampered, (System.nanoTime() - start) / 1_000_000);
     }
 
     private void setUp() throws Exception {
@@ -168,9 +289,10 @@ public final class NetworkSimulation implements AutoCloseable {
             db.createSchema();
             nodes.add(new SimNode(i, urls, db));
         }
+        members.addAll(nodes);
         seed();
         for (SimNode n : nodes) {
-            n.node = TestNode.start(n.settings, n.clock);
+            n.start();
         }
     }
 
@@ -178,13 +300,14 @@ public final class NetworkSimulation implements AutoCloseable {
     private void seed() throws Exception {
         int k = config.blobsPerKind();
         List<String> previews = new ArrayList<>();
+        List<String> qmCids = new ArrayList<>();
         List<Blob> uploadOriginals = new ArrayList<>();
-        // missing everywhere but one node, that need not be an owner
+        // missing everywhere but one node, that need not be an owner; half listed in qm_cids
         for (int i = 0; i < k; i++) {
             Blob b = blob("missing", i);
             SimNode holder = nodes.get(random.nextInt(nodes.size()));
             holder.s3.put(holder.bucket, b.key(), b.content());
-            previews.add(b.cid());
+            (i % 2 == 0 ? previews : qmCids).add(b.cid());
         }
         // held by its R owners, one of them with corrupted bytes
         for (int i = 0; i < k; i++) {
@@ -218,7 +341,7 @@ public final class NetworkSimulation implements AutoCloseable {
                 SimNode first = owners(b).get(0);
                 first.s3.put(first.bucket, b.key(), corrupted(b.content()));
             }
-            previews.add(b.cid());
+            qmCids.add(b.cid());
         }
         // held exactly by its owners: nothing to do unless a fault breaks it
         for (int i = 0; i < k; i++) {
@@ -228,28 +351,56 @@ public final class NetworkSimulation implements AutoCloseable {
             }
             uploadOriginals.add(b);
         }
+        // placed on R random nodes (placement_hosts), the first of them missing it: only those hold it
+        Map<Integer, List<String>> placements = new LinkedHashMap<>();
+        for (int i = 0; i < k; i++) {
+            Blob b = blob("placed", i);
+            List<SimNode> shuffled = new ArrayList<>(nodes);
+            Collections.shuffle(shuffled, random);
+            List<SimNode> placed = shuffled.subList(0, R);
+            for (SimNode p : placed.subList(1, R)) {
+                p.s3.put(p.bucket, b.key(), b.content());
+            }
+            placements.put(uploadOriginals.size(), placed.stream().map(p -> p.url).toList());
+            uploadOriginals.add(b);
+        }
         // half the uploads are audio, with a transcode of the "missing" kind
         Map<Integer, Blob> transcodes = new LinkedHashMap<>();
         for (int i = 1; i < uploadOriginals.size(); i += 2) {
             Blob t = blob("transcode", i);
-            SimNode holder = nodes.get(random.nextInt(nodes.size()));
+            List<String> placed = placements.get(i);
+            SimNode holder = placed == null ? nodes.get(random.nextInt(nodes.size())) : nodes.get(urls.indexOf(placed.get(1)));
             holder.s3.put(holder.bucket, t.key(), t.content());
             transcodes.put(i, t);
         }
         for (SimNode n : nodes) {
-            TestDb db = TestDb.at(n.settings.get("repair.db.url"));
-            db.addRows("audio_previews", "cid", previews);
+            n.db.addRows("audio_previews", "cid", previews);
+            n.db.addRows("qm_cids", "key", qmCids);
             for (int i = 0; i < uploadOriginals.size(); i++) {
                 String orig = uploadOriginals.get(i).cid();
                 Blob t = transcodes.get(i);
+                List<String> placed = placements.get(i);
+                String hosts = placed == null ? null : placed.stream().map(u -> "\"" + u + "\"").collect(Collectors.joining(",", "[", "]"));
                 if (t == null) {
-                    db.addUpload("u-" + i, "img_square", orig, null, null);
+                    n.db.addUpload("u-" + i, "img_square", orig, hosts, null);
                 } else {
-                    db.addUpload("u-" + i, "audio", orig, null, "{\"320\":\"" + t.cid() + "\"}");
+                    n.db.addUpload("u-" + i, "audio", orig, hosts, "{\"320\":\"" + t.cid() + "\"}");
+                }
+            }
+        }
+        blobs.forEach(b -> listed.add(b.cid()));
+        for (int i = 0; i < uploadOriginals.size(); i++) {
+            if (placements.containsKey(i)) {
+                placedOn.put(uploadOriginals.get(i), placements.get(i));
+                if (transcodes.containsKey(i)) {
+                    placedOn.put(transcodes.get(i), placements.get(i));
                 }
             }
         }
     }
+
+    /** Blobs of placed uploads (and their transcodes), with the hosts their placement names. */
+    private final Map<Blob, List<String>> placedOn = new HashMap<>();
 
     private Blob blob(String kind, int i) {
         Blob b = Blob.random(BLOB_BYTES, (config.seed() * 31 + kind.hashCode()) * 1_000_003L + i);
@@ -268,115 +419,261 @@ public final class NetworkSimulation implements AutoCloseable {
         return bad;
     }
 
+    /** This round's network fault and the node it hits. */
+    private record NetworkFault(Fault kind, SimNode node) {
+    }
+
     private void runRound(int round) throws Exception {
         boolean cleanup = round % CLEANUP_EVERY == 0;
-        SimNode down = null;
+        NetworkFault event = null;
         if (round <= config.lastFaultRound()) {
-            down = injectFaults();
+            event = injectFaults(round);
         }
+        SimNode down = event != null && event.kind() == Fault.PEER_DOWN ? event.node() : null;
+        SimNode killed = event != null && event.kind() == Fault.KILLED ? event.node() : null;
         Map<Blob, String> roundBefore = copies();
 
-        for (SimNode n : nodes) {
-            if (n == down) {
-                continue;
-            }
-            int removedBefore = n.s3.store().removedKeys().size();
-            List<Blob> heldBefore = new ArrayList<>();
-            for (Blob b : blobs) {
-                if (n.s3.exists(n.bucket, b.key())) {
-                    heldBefore.add(b);
-                }
-            }
-            Map<Blob, String> cycleBefore = config.checkEachCycle() ? copies() : null;
-            CycleReport report = cleanup ? n.node.runCleanupCycle() : n.node.runCycle();
-            if (report.aborted()) {
-                aborted.merge(report.abortedReason(), 1, Integer::sum);
-            }
-            cycles.merge(report.cleanup() ? "cleanup" : "normal", 1, Integer::sum);
-            report.counters().forEach((name, value) -> counters.merge(name, value, Long::sum));
-            String where = String.format("seed %d round %d%s, node %d's cycle %d", config.seed(), round,
-                    cleanup ? " (cleanup)" : "", n.index, report.cycle());
-            if (cycleBefore != null) {
-                checkCopies(cycleBefore, copies(), where);
-            }
-            // invariant (2), by the cycle's own kind: a node that missed a round makes its own
-            // every-4th cleanup in a round that is not the simulator's
-            if (!report.cleanup()) {
-                List<String> removed = n.s3.store().removedKeys();
-                if (removed.size() > removedBefore) {
-                    violations.add(String.format("%s, not a cleanup: deleted %s", where,
-                            removed.subList(removedBefore, removed.size())));
-                }
-                for (Blob b : heldBefore) {
-                    if (!n.s3.exists(n.bucket, b.key())) {
-                        violations.add(String.format("%s, not a cleanup: lost %s", where, b.cid()));
-                    }
-                }
+        for (SimNode n : List.copyOf(members)) {
+            if (n != down) {
+                runCycle(n, round, cleanup, n == killed);
             }
         }
 
         for (SimNode n : nodes) {
             n.s3.store().slowDownEvery(0);
             n.s3.store().failListCall(0);
+            n.proxy.serve(PeerProxy.Mode.PASS, 0);
+            n.clock.advance(n.skew.negated());
+            n.skew = Duration.ZERO;
         }
-        if (down != null) {
-            down.node = TestNode.start(down.settings, down.clock);
+        for (SimNode n : members) {
+            if (n.node == null) {
+                n.start();
+            }
         }
 
         checkCopies(roundBefore, copies(), String.format("seed %d round %d%s", config.seed(), round, cleanup ? " (cleanup)" : ""));
-        System.err.printf("round %d%s: down=%s min_valid_copies=%d violations=%d%n", round, cleanup ? " (cleanup)" : "",
-                down == null ? "-" : "node " + down.index, minValidCopies(), violations.size());
+        System.err.printf("round %d%s: %s min_valid_copies=%d violations=%d%n", round, cleanup ? " (cleanup)" : "",
+                event == null ? "-" : event.kind().name().toLowerCase() + " node " + event.node().index, copiesRange()[0],
+                violations.size());
     }
 
-    /** Draws this round's faults; returns the node to keep down for the round, if any. */
-    private SimNode injectFaults() throws Exception {
-        for (SimNode n : nodes) {
-            if (random.nextDouble() >= 0.5) {
+    /**
+     * One node's cycle (a kill stops it at its n-th S3 request), checked against what the
+     * simulator saw of the node's bucket and walk: deletions only in a cleanup and on a complete
+     * listing, none of a valid copy as invalid, the counters those of what happened, and a
+     * complete run triaged every row of every work list.
+     */
+    private void runCycle(SimNode n, int round, boolean cleanup, boolean kill) throws Exception {
+        var store = n.s3.store();
+        int removedBefore = store.removedKeys().size();
+        int writtenBefore = store.writtenKeys().size();
+        int listFailuresBefore = store.listFailures();
+        Map<String, Boolean> validBefore = new HashMap<>();
+        for (Blob b : blobs) {
+            byte[] content = n.s3.read(n.bucket, b.key());
+            if (content != null) {
+                validBefore.put(b.key(), ContentHash.v1CidOf(content).equals(b.cid()));
+            }
+        }
+        Map<Blob, String> cycleBefore = config.checkEachCycle() ? copies() : null;
+        AtomicBoolean wasKilled = new AtomicBoolean();
+        Thread[] killer = new Thread[1];
+        if (kill) {
+            // the kill comes from another thread, as a process is stopped while its request waits
+            store.onCall(2 + random.nextInt(24), () -> {
+                wasKilled.set(true);
+                killer[0] = new Thread(n::stop, "kill-node-" + n.index);
+                killer[0].start();
+            });
+        }
+        TestNode node = n.node;
+        Future<CycleReport> cycle = cycleThread.submit(() -> cleanup ? node.runCleanupCycle() : node.runCycle());
+        CycleReport report = null;
+        String where = String.format("seed %d round %d%s, node %d", config.seed(), round, cleanup ? " (cleanup)" : "", n.index);
+        try {
+            report = cycle.get(CYCLE_LIMIT.toSeconds(), TimeUnit.SECONDS);
+        } catch (TimeoutException hang) {
+            violations.add(where + ": the cycle did not end within " + CYCLE_LIMIT + (wasKilled.get() ? " after a kill" : ""));
+            throw new IllegalStateException(violations.get(violations.size() - 1));
+        } catch (ExecutionException failed) {
+            if (!wasKilled.get()) {
+                violations.add(where + ": the cycle failed: " + failed.getCause());
+            }
+        }
+        store.onCall(0, null);
+        if (killer[0] != null) {
+            killer[0].join();
+        }
+        if (wasKilled.get()) {
+            faults.merge(Fault.KILLED, 1, Integer::sum);
+            n.runKilled = true;
+            report = null;
+        }
+        if (report != null) {
+            where += "'s cycle " + report.cycle();
+            if (report.aborted()) {
+                aborted.merge(report.abortedReason(), 1, Integer::sum);
+            }
+            cycles.merge(report.cleanup() ? "cleanup" : "normal", 1, Integer::sum);
+            report.counters().forEach((name, value) -> counters.merge(name, value, Long::sum));
+        } else {
+            where += " (killed)";
+        }
+        if (cycleBefore != null) {
+            checkCopies(cycleBefore, copies(), where);
+        }
+
+        List<String> removed = List.copyOf(store.removedKeys().subList(removedBefore, store.removedKeys().size()));
+        boolean cleanupRun = report != null ? report.cleanup() : n.latestRunIsCleanup();
+        boolean partialListing = store.listFailures() > listFailuresBefore;
+        // a node that missed a round makes its own every-4th cleanup in a round that is not the simulator's
+        if (!cleanupRun && !removed.isEmpty()) {
+            violations.add(String.format("%s, not a cleanup: deleted %s", where, removed));
+        }
+        if (partialListing && !removed.isEmpty()) {
+            violations.add(String.format("%s, its listing failed part-way: deleted %s", where, removed));
+        }
+        for (String key : removed) {
+            if (validBefore.getOrDefault(key, true)) {
+                n.sawValidDeleted++;
+            } else {
+                n.sawInvalidDeleted++;
+            }
+        }
+        n.sawWritten += store.writtenKeys().size() - writtenBefore;
+        if (report == null || report.aborted()) {
+            return;
+        }
+        Map<String, Long> c = report.counters();
+        if (partialListing && c.getOrDefault("presence_index_build_fail", 0L) + c.getOrDefault("presence_index_partial", 0L) == 0) {
+            violations.add(where + ": its listing failed, and it counted no failed listing");
+        }
+        long invalid = c.getOrDefault("delete_invalid_success", 0L);
+        long over = c.getOrDefault("delete_over_replicated_success", 0L);
+        long pulled = c.getOrDefault("pull_mine_success", 0L);
+        if (invalid > n.sawInvalidDeleted) {
+            violations.add(String.format("%s: %d copies deleted as invalid, %d of them with wrong content: a valid copy deleted as invalid",
+                    where, invalid, n.sawInvalidDeleted));
+        }
+        // a killed run loses the counts since its last saved cursor: it may count less than it did, never more
+        boolean agree = n.runKilled
+                ? invalid <= n.sawInvalidDeleted && over <= n.sawValidDeleted && pulled <= n.sawWritten
+                : invalid == n.sawInvalidDeleted && over == n.sawValidDeleted && pulled == n.sawWritten;
+        if (!agree) {
+            violations.add(String.format("%s%s: counted %d invalid and %d over-replicated deletions and %d pulls;"
+                            + " the simulator saw %d, %d and %d", where, n.runKilled ? " (resumed after a kill)" : "",
+                    invalid, over, pulled, n.sawInvalidDeleted, n.sawValidDeleted, n.sawWritten));
+        }
+        Set<String> skipped = new TreeSet<>(listed);
+        skipped.removeAll(n.triaged);
+        if (!skipped.isEmpty()) {
+            violations.add(String.format("%s%s: the run never reached %d work-list CIDs: %s", where,
+                    n.runKilled ? " (resumed after a kill)" : "", skipped.size(), skipped));
+        }
+        n.runDone();
+    }
+
+    /** Draws this round's faults; returns the network fault, with the node it hits. */
+    private NetworkFault injectFaults(int round) throws Exception {
+        NetworkFault event = networkFault(round);
+        for (SimNode n : members) {
+            if (event.node() == n || random.nextDouble() >= 0.6) {
                 continue;
             }
-            switch (random.nextInt(config.corruption() ? 3 : 2)) {
-                case 0 -> {
-                    n.s3.store().slowDownEvery(3 + random.nextInt(5));
-                    faults.merge(Fault.S3_SLOWDOWN, 1, Integer::sum);
-                }
-                case 1 -> {
-                    n.s3.store().failListCall(1);
-                    faults.merge(Fault.LISTING_FAIL, 1, Integer::sum);
-                }
-                default -> {
+            Fault f = draw(nodeFaultBag, NODE_FAULTS.stream().filter(k -> k != Fault.CORRUPT_COPY || config.corruption()).toList());
+            switch (f) {
+                case S3_SLOWDOWN -> n.s3.store().slowDownEvery(3 + random.nextInt(5));
+                case LISTING_FAIL -> n.s3.store().failListCall(1 + random.nextInt(3));
+                case CORRUPT_COPY -> {
                     List<Blob> held = new ArrayList<>();
                     for (Blob b : blobs) {
                         if (n.holdsValid(b)) {
                             held.add(b);
                         }
                     }
-                    if (!held.isEmpty()) {
-                        Blob b = held.get(random.nextInt(held.size()));
-                        n.s3.put(n.bucket, b.key(), corrupted(b.content()));
-                        faults.merge(Fault.CORRUPT_COPY, 1, Integer::sum);
+                    if (held.isEmpty()) {
+                        continue;
                     }
+                    Blob b = held.get(random.nextInt(held.size()));
+                    n.s3.put(n.bucket, b.key(), corrupted(b.content()));
                 }
+                case WRONG_BYTES -> n.proxy.serve(PeerProxy.Mode.WRONG_BYTES, 0);
+                case TRUNCATED_BYTES -> n.proxy.serve(PeerProxy.Mode.TRUNCATED, 0);
+                case SLOW_PEER -> n.proxy.serve(PeerProxy.Mode.SLOW, SLOW_MILLIS[random.nextInt(SLOW_MILLIS.length)]);
+                case CLOCK_SKEW -> {
+                    n.skew = Duration.ofHours((random.nextBoolean() ? 1 : -1) * (6 + random.nextInt(67)));
+                    n.clock.advance(n.skew);
+                }
+                default -> throw new IllegalStateException("not a node fault: " + f);
             }
+            faults.merge(f, 1, Integer::sum);
         }
-        if (random.nextDouble() < 0.3) {
-            SimNode down = nodes.get(random.nextInt(nodes.size()));
-            down.node.close();
-            down.node = null;
+        if (event.kind() == Fault.PEER_DOWN) {
+            event.node().stop();
             faults.merge(Fault.PEER_DOWN, 1, Integer::sum);
-            return down;
         }
-        return null;
+        return event;
     }
 
     /**
-     * Every blob's copies, one letter per node in the blob's rank order: {@code v} valid,
-     * {@code x} content that does not hash to the CID, {@code -} absent.
+     * The round's network fault: a host change is applied here (every member restarted with the new
+     * list); the node that left comes back in the last fault round at the latest.
+     */
+    private NetworkFault networkFault(int round) throws Exception {
+        Fault kind = outside != null && round == config.lastFaultRound() ? Fault.HOST_REMOVED : draw(networkFaultBag, NETWORK_FAULTS);
+        if (kind == Fault.HOST_REMOVED && outside != null) {
+            SimNode back = outside;
+            outside = null;
+            members.add(back);
+            members.sort(Comparator.comparingInt(m -> m.index));
+            changeHosts();
+            faults.merge(Fault.HOST_ADDED, 1, Integer::sum);
+            return new NetworkFault(Fault.HOST_ADDED, back);
+        }
+        if (kind == Fault.HOST_REMOVED && members.size() > R + 1) {
+            outside = members.remove(random.nextInt(members.size()));
+            outside.stop();
+            changeHosts();
+            faults.merge(Fault.HOST_REMOVED, 1, Integer::sum);
+            return new NetworkFault(Fault.HOST_REMOVED, outside);
+        }
+        if (kind == Fault.HOST_REMOVED) {
+            kind = Fault.PEER_DOWN;
+        }
+        return new NetworkFault(kind, members.get(random.nextInt(members.size())));
+    }
+
+    private void changeHosts() throws Exception {
+        List<String> memberUrls = members.stream().map(m -> m.url).toList();
+        for (SimNode m : members) {
+            m.stop();
+            m.setPeers(memberUrls);
+        }
+        for (SimNode m : members) {
+            m.start();
+        }
+    }
+
+    /** The next kind from a bag of {@code kinds} shuffled by the seed, refilled when empty. */
+    private Fault draw(List<Fault> bag, List<Fault> kinds) {
+        if (bag.isEmpty()) {
+            bag.addAll(kinds);
+            Collections.shuffle(bag, random);
+        }
+        return bag.remove(bag.size() - 1);
+    }
+
+    /**
+     * Every blob's copies on the network's nodes, one letter per member in the blob's rank order:
+     * {@code v} valid, {@code x} content that does not hash to the CID, {@code -} absent.
      */
     private Map<Blob, String> copies() throws Exception {
+        List<String> memberUrls = members.stream().map(m -> m.url).toList();
         Map<Blob, String> copies = new LinkedHashMap<>();
         for (Blob b : blobs) {
             StringBuilder states = new StringBuilder();
-            for (String url : RendezvousRanking.rank(b.cid(), urls)) {
+            for (String url : RendezvousRanking.rank(b.cid(), memberUrls)) {
                 SimNode n = nodes.get(urls.indexOf(url));
                 byte[] content = n.s3.read(n.bucket, b.key());
                 states.append(content == null ? '-' : ContentHash.v1CidOf(content).equals(b.cid()) ? 'v' : 'x');
@@ -392,11 +689,12 @@ public final class NetworkSimulation implements AutoCloseable {
 
     /** Invariant (1): no blob ends with fewer valid copies than min(R, its valid copies before). */
     private void checkCopies(Map<Blob, String> before, Map<Blob, String> after, String where) {
+        List<String> memberUrls = members.stream().map(m -> m.url).toList();
         for (Blob b : blobs) {
             int was = valid(before.get(b));
             int is = valid(after.get(b));
             if (is < Math.min(R, was)) {
-                List<String> ranked = RendezvousRanking.rank(b.cid(), urls).stream()
+                List<String> ranked = RendezvousRanking.rank(b.cid(), memberUrls).stream()
                         .map(u -> "node " + urls.indexOf(u)).toList();
                 violations.add(String.format("%s: %s has %d valid copies, %d before (copies by rank %s: %s before, %s after)",
                         where, b.cid(), is, was, ranked, before.get(b), after.get(b)));
@@ -404,8 +702,16 @@ public final class NetworkSimulation implements AutoCloseable {
         }
     }
 
-    private int minValidCopies() throws Exception {
-        return copiesRange()[0];
+    /**
+     * Converged: every node in the network, and every blob held validly by exactly R of them (the
+     * replica-set threshold keeps ranks below R; a placed upload is held by its R placement hosts).
+     */
+    private boolean converged() throws Exception {
+        if (outside != null) {
+            return false;
+        }
+        int[] range = copiesRange();
+        return range[0] >= R && range[1] <= R;
     }
 
     private int[] copiesRange() throws Exception {
@@ -421,10 +727,10 @@ public final class NetworkSimulation implements AutoCloseable {
 
     @Override
     public void close() throws Exception {
+        cycleThread.shutdownNow();
         for (SimNode n : nodes) {
-            if (n.node != null) {
-                n.node.close();
-            }
+            n.stop();
+            n.proxy.close();
             n.s3.close();
         }
     }
@@ -460,14 +766,15 @@ public final class NetworkSimulation implements AutoCloseable {
     static String summary(Result r) {
         StringBuilder s = new StringBuilder();
         Config c = r.config();
-        s.append(String.format("seed %d, %d nodes, %d rounds (faults in rounds 1-%d, cleanup every %d), R=%d, %d blobs%s, copies checked around each %s%n",
-                c.seed(), c.nodes(), c.rounds(), c.lastFaultRound(), CLEANUP_EVERY, R, r.blobs(),
+        s.append(String.format("seed %d, %d nodes, %d rounds (faults in rounds 1-%d, cleanup every %d), R=%d, %d blobs, %d keys a listing page%s, copies checked around each %s%n",
+                c.seed(), c.nodes(), c.rounds(), c.lastFaultRound(), CLEANUP_EVERY, R, r.blobs(), PAGE_KEYS,
                 c.corruption() ? "" : ", no corruption",
                 c.checkEachCycle() ? "node's cycle" : "round"));
-        r.faults().forEach((f, n) -> s.append(String.format("  fault %-14s %d%n", f.name().toLowerCase(), n)));
-        for (String counter : List.of("pull_mine_success", "pull_mine_fail", "delete_invalid_success",
-                "delete_over_replicated_success", "over_replicated_unconfirmed", "presence_index_build_fail",
-                "presence_index_partial")) {
+        r.faults().forEach((f, n) -> s.append(String.format("  fault %-15s %d%n", f.name().toLowerCase(), n)));
+        s.append(String.format("  blob reads served wrong or truncated %d%n", r.tamperedReads()));
+        for (String counter : List.of("pull_mine_success", "pull_mine_fail", "pull_mine_gave_up", "delete_invalid_success",
+                "delete_over_replicated_success", "over_replicated_unconfirmed", "hosts_changed_no_delete",
+                "presence_index_build_fail", "presence_index_partial", "placed_elsewhere", "repair_cid_error")) {
             s.append(String.format("  %-31s %d%n", counter, r.counters().getOrDefault(counter, 0L)));
         }
         r.cycles().forEach((kind, n) -> s.append(String.format("  %s cycles %d%n", kind, n)));

@@ -30,6 +30,12 @@ public final class FaultyBlobStore extends ForwardingBlobStore {
     private volatile int failListCallNumber = -1;
     private volatile int slowDownEvery;
     private volatile long latencyMillis;
+    private volatile int pageSize;
+    private final AtomicInteger listFailures = new AtomicInteger();
+    private final AtomicInteger callsToHook = new AtomicInteger();
+    private volatile int hookAtCall;
+    private volatile Runnable hook;
+    private final List<String> written = new CopyOnWriteArrayList<>();
     private final Set<String> unreadable = ConcurrentHashMap.newKeySet();
     private final Set<String> noMetadata = ConcurrentHashMap.newKeySet();
     private final Set<String> unwritable = ConcurrentHashMap.newKeySet();
@@ -86,6 +92,34 @@ public final class FaultyBlobStore extends ForwardingBlobStore {
         unwritable.remove(key);
     }
 
+    /**
+     * Answers listings with at most {@code keys} keys a page (truncated, with a continuation), as
+     * a real server may whatever MaxKeys asked: small buckets then span several pages. 0 turns it off.
+     */
+    public void servePagesOf(int keys) {
+        pageSize = keys;
+    }
+
+    /** Listing calls that {@link #failListCall} made fail, since this store started. */
+    public int listFailures() {
+        return listFailures.get();
+    }
+
+    /**
+     * Runs {@code action} once, on the n-th request (any operation) from now, before answering it;
+     * null turns it off.
+     */
+    public void onCall(int n, Runnable action) {
+        callsToHook.set(0);
+        hookAtCall = n;
+        hook = action;
+    }
+
+    /** Keys written through the S3 API (PutObject, CopyObject), in order. */
+    public List<String> writtenKeys() {
+        return written;
+    }
+
     /** Keys deleted through the S3 API, in order. */
     public List<String> removedKeys() {
         return removed;
@@ -96,6 +130,11 @@ public final class FaultyBlobStore extends ForwardingBlobStore {
     }
 
     private void maybeSlowDown() {
+        Runnable action = hook;
+        if (action != null && callsToHook.incrementAndGet() == hookAtCall) {
+            hook = null;
+            action.run();
+        }
         long latency = latencyMillis;
         if (latency > 0) {
             try {
@@ -135,7 +174,9 @@ public final class FaultyBlobStore extends ForwardingBlobStore {
         if (unwritable.contains(blob.getMetadata().getName())) {
             throw status(500, "injected PutObject failure");
         }
-        return super.putBlob(container, blob, options);
+        String etag = super.putBlob(container, blob, options);
+        written.add(blob.getMetadata().getName());
+        return etag;
     }
 
     @Override
@@ -149,7 +190,9 @@ public final class FaultyBlobStore extends ForwardingBlobStore {
         if (unwritable.contains(toName)) {
             throw status(500, "injected CopyObject failure");
         }
-        return super.copyBlob(fromContainer, fromName, toContainer, toName, options);
+        String etag = super.copyBlob(fromContainer, fromName, toContainer, toName, options);
+        written.add(toName);
+        return etag;
     }
 
     @Override
@@ -163,7 +206,12 @@ public final class FaultyBlobStore extends ForwardingBlobStore {
     public PageSet<? extends StorageMetadata> list(String container, ListContainerOptions options) {
         maybeSlowDown();
         if (failListCallNumber > 0 && listCalls.incrementAndGet() >= failListCallNumber) {
+            listFailures.incrementAndGet();
             throw status(500, "injected listing failure");
+        }
+        int keys = pageSize;
+        if (keys > 0 && (options.getMaxResults() == null || options.getMaxResults() > keys)) {
+            options.maxResults(keys);
         }
         return super.list(container, options);
     }
