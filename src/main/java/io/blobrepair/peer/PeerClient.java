@@ -98,10 +98,18 @@ public class PeerClient {
                 failures.add(host + ": interrupted");
                 break;
             } catch (Exception e) {
-                failures.add(host + ": " + e.getMessage());
+                failures.add(host + ": " + why(e));
             }
         }
         return new Result(null, 0, null, failures, tried);
+    }
+
+    /**
+     * A failure's message, else its kind: the JDK client's ConnectException for a peer that is
+     * down has no message, and the pull's log line said {@code null} for it.
+     */
+    static String why(Exception e) {
+        return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
     }
 
     /**
