@@ -2,6 +2,7 @@ package io.blobrepair.chaos;
 
 import io.blobrepair.cid.ContentHash;
 import io.blobrepair.placement.RendezvousRanking;
+import io.blobrepair.repair.CidDecision;
 import io.blobrepair.repair.CycleReport;
 import io.blobrepair.testing.Blob;
 import io.blobrepair.testing.MutableClock;
@@ -11,6 +12,7 @@ import io.blobrepair.testing.TestS3;
 import io.blobrepair.work.WorkItem;
 import io.blobrepair.work.WorkLists;
 import org.apache.camel.builder.AdviceWith;
+import org.apache.camel.spi.ShutdownStrategy;
 
 import java.net.URI;
 import java.time.Duration;
@@ -34,7 +36,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
 
 /**
@@ -72,7 +74,7 @@ public final class NetworkSimulation implements AutoCloseable {
     enum Fault {
         /** The node's S3 answers every n-th request with 503 SlowDown for the round. */
         S3_SLOWDOWN,
-        /** The node's listing fails (retries included) from its (k+1)-th page on, for the round. */
+        /** The node's listing fails (retries included) after its first page or two, for the round. */
         LISTING_FAIL,
         /** One copy in the node's bucket gets a flipped byte (bit rot; kept for good). */
         CORRUPT_COPY,
@@ -86,7 +88,10 @@ public final class NetworkSimulation implements AutoCloseable {
         CLOCK_SKEW,
         /** The node is stopped for the round: no cycle, peer API unreachable; restarted after it. */
         PEER_DOWN,
-        /** The node is stopped while its cycle runs (at its n-th S3 request); restarted after the round. */
+        /**
+         * The node is stopped while its cycle runs (at its n-th S3 request, or as its n-th CID enters
+         * the per-CID route); restarted after the round, its run resumes from its cursor.
+         */
         KILLED,
         /** A node leaves every node's peer list (and stops) before the round; the others restart. */
         HOST_REMOVED,
@@ -121,7 +126,7 @@ public final class NetworkSimulation implements AutoCloseable {
 
     public record Result(Config config, Map<Fault, Integer> faults, List<String> violations, int roundsToConverge,
                          int blobs, Map<String, Integer> cycles, Map<String, Long> counters, Map<String, Integer> aborted,
-                         int minCopiesAtEnd, int maxCopiesAtEnd, int tamperedReads, long durationMs) {
+                         int minCopiesAtEnd, int maxCopiesAtEnd, int tamperedReads, int cidsCaughtByKills, long durationMs) {
         int totalFaults() {
             return faults.values().stream().mapToInt(Integer::intValue).sum();
         }
@@ -137,7 +142,20 @@ public final class NetworkSimulation implements AutoCloseable {
         final MutableClock clock = new MutableClock();
         final PeerProxy proxy;
         /** CIDs the node's work-list walk triaged since its last complete run (across kills). */
-        final Set<String> triaged = ConcurrentHashMap.newKeySet();
+        final Set<String> triaged = new HashSet<>();
+        /** CIDs the walk triaged in this process's cycle. */
+        final Set<String> triagedInCycle = ConcurrentHashMap.newKeySet();
+        /** CIDs that went down the per-CID route in this process's cycle, and those that came out of it. */
+        final Set<String> entered = ConcurrentHashMap.newKeySet();
+        final Set<String> finished = ConcurrentHashMap.newKeySet();
+        /**
+         * CIDs a kill caught on the per-CID route, not yet triaged again by the resumed run: its
+         * cursor must not have moved past them.
+         */
+        final Set<String> owed = new TreeSet<>();
+        /** Run once when the n-th CID of this cycle enters the per-CID route (a kill), if set. */
+        volatile Runnable atCid;
+        volatile int atCidNumber;
         /** What the simulator saw of the node's current run, across its segments (a kill, a resume). */
         long sawInvalidDeleted;
         long sawValidDeleted;
@@ -182,10 +200,21 @@ public final class NetworkSimulation implements AutoCloseable {
                 AdviceWith.adviceWith(node.context(), "repair-" + list, a -> a.weaveById("triage-batch-" + list).before()
                         .process(e -> {
                             for (Object item : e.getIn().getBody(List.class)) {
-                                triaged.add(((WorkItem) item).cid());
+                                triagedInCycle.add(((WorkItem) item).cid());
                             }
                         }));
             }
+            AdviceWith.adviceWith(node.context(), "repair-cid", a -> {
+                a.weaveAddFirst().process(e -> {
+                    entered.add(e.getIn().getBody(CidDecision.class).facts().cid().value());
+                    Runnable action = atCid;
+                    if (action != null && entered.size() == atCidNumber) {
+                        atCid = null;
+                        action.run();
+                    }
+                });
+                a.weaveAddLast().process(e -> finished.add(e.getProperty("cid", CidDecision.class).facts().cid().value()));
+            });
             proxy.start();
         }
 
@@ -195,6 +224,19 @@ public final class NetworkSimulation implements AutoCloseable {
                 node.close();
                 node = null;
             }
+        }
+
+        /**
+         * Stops the node as a crash would, as near as one JVM allows: routes forced down after 50 ms
+         * instead of waiting the graceful shutdown for the cycle in flight.
+         */
+        synchronized void kill() {
+            if (node != null) {
+                ShutdownStrategy shutdown = node.context().getShutdownStrategy();
+                shutdown.setTimeUnit(TimeUnit.MILLISECONDS);
+                shutdown.setTimeout(50);
+            }
+            stop();
         }
 
         void setPeers(List<String> memberUrls) {
@@ -216,6 +258,7 @@ public final class NetworkSimulation implements AutoCloseable {
 
         void runDone() {
             triaged.clear();
+            owed.clear();
             sawInvalidDeleted = 0;
             sawValidDeleted = 0;
             sawWritten = 0;
@@ -241,7 +284,10 @@ public final class NetworkSimulation implements AutoCloseable {
     private final Map<String, Long> counters = new TreeMap<>();
     private final Map<String, Integer> aborted = new TreeMap<>();
     private final Map<String, Integer> cycles = new TreeMap<>();
-    private final ExecutorService cycleThread = Executors.newSingleThreadExecutor(r -> {
+    /** CIDs on the per-CID route when their node was killed. */
+    private int cidsCaughtByKills;
+    /** Where the cycles run; a killed node's cycle may outlive its context for a while. */
+    private final ExecutorService cycleThreads = Executors.newCachedThreadPool(r -> {
         Thread t = new Thread(r, "simulated-cycle");
         t.setDaemon(true);
         return t;
@@ -277,7 +323,7 @@ public final class NetworkSimulation implements AutoCloseable {
         int[] copies = copiesRange();
         int tampered = nodes.stream().mapToInt(n -> n.proxy.tampered()).sum();
         return new Result(config, faults, violations, convergedSince, blobs.size(), cycles, counters, aborted, copies[0], copies[1],
-                tampered, (System.nanoTime() - start) / 1_000_000);
+                tampered, cidsCaughtByKills, (System.nanoTime() - start) / 1_000_000);
     }
 
     private void setUp() throws Exception {
@@ -477,38 +523,57 @@ public final class NetworkSimulation implements AutoCloseable {
             }
         }
         Map<Blob, String> cycleBefore = config.checkEachCycle() ? copies() : null;
-        AtomicBoolean wasKilled = new AtomicBoolean();
-        Thread[] killer = new Thread[1];
+        n.entered.clear();
+        n.finished.clear();
+        n.triagedInCycle.clear();
+        AtomicReference<Thread> killer = new AtomicReference<>();
         if (kill) {
             // the kill comes from another thread, as a process is stopped while its request waits
-            store.onCall(2 + random.nextInt(24), () -> {
-                wasKilled.set(true);
-                killer[0] = new Thread(n::stop, "kill-node-" + n.index);
-                killer[0].start();
-            });
+            Runnable killNode = () -> {
+                Thread t = new Thread(n::kill, "kill-node-" + n.index);
+                killer.set(t);
+                t.start();
+            };
+            // at an S3 request (the listing or any CID's), or as the walk hands a CID to the per-CID route
+            if (random.nextBoolean()) {
+                store.onCall(2 + random.nextInt(8), killNode);
+            } else {
+                n.atCidNumber = 1 + random.nextInt(3);
+                n.atCid = killNode;
+            }
         }
         TestNode node = n.node;
-        Future<CycleReport> cycle = cycleThread.submit(() -> cleanup ? node.runCleanupCycle() : node.runCycle());
+        Future<CycleReport> cycle = cycleThreads.submit(() -> cleanup ? node.runCleanupCycle() : node.runCycle());
         CycleReport report = null;
         String where = String.format("seed %d round %d%s, node %d", config.seed(), round, cleanup ? " (cleanup)" : "", n.index);
         try {
             report = cycle.get(CYCLE_LIMIT.toSeconds(), TimeUnit.SECONDS);
         } catch (TimeoutException hang) {
-            violations.add(where + ": the cycle did not end within " + CYCLE_LIMIT + (wasKilled.get() ? " after a kill" : ""));
-            throw new IllegalStateException(violations.get(violations.size() - 1));
+            violations.add(where + ": the cycle did not end within " + CYCLE_LIMIT + (killer.get() != null ? " after a kill" : ""));
+            if (killer.get() == null) {
+                throw new IllegalStateException(violations.get(violations.size() - 1));
+            }
         } catch (ExecutionException failed) {
-            if (!wasKilled.get()) {
+            if (killer.get() == null) {
                 violations.add(where + ": the cycle failed: " + failed.getCause());
             }
         }
         store.onCall(0, null);
-        if (killer[0] != null) {
-            killer[0].join();
+        n.atCid = null;
+        boolean wasKilled = killer.get() != null;
+        if (wasKilled) {
+            killer.get().join();
         }
-        if (wasKilled.get()) {
+        n.triaged.addAll(n.triagedInCycle);
+        n.owed.removeAll(n.triagedInCycle);
+        if (wasKilled) {
             faults.merge(Fault.KILLED, 1, Integer::sum);
             n.runKilled = true;
             report = null;
+            Set<String> caught = new HashSet<>(n.entered);
+            caught.removeAll(n.finished);
+            n.owed.addAll(caught);
+            cidsCaughtByKills += caught.size();
         }
         if (report != null) {
             where += "'s cycle " + report.cycle();
@@ -571,6 +636,10 @@ public final class NetworkSimulation implements AutoCloseable {
             violations.add(String.format("%s%s: the run never reached %d work-list CIDs: %s", where,
                     n.runKilled ? " (resumed after a kill)" : "", skipped.size(), skipped));
         }
+        if (!n.owed.isEmpty()) {
+            violations.add(String.format("%s, resumed after a kill: its cursor passed %d CIDs the kill caught on the"
+                    + " per-CID route, never triaged again: %s", where, n.owed.size(), n.owed));
+        }
         n.runDone();
     }
 
@@ -584,7 +653,7 @@ public final class NetworkSimulation implements AutoCloseable {
             Fault f = draw(nodeFaultBag, NODE_FAULTS.stream().filter(k -> k != Fault.CORRUPT_COPY || config.corruption()).toList());
             switch (f) {
                 case S3_SLOWDOWN -> n.s3.store().slowDownEvery(3 + random.nextInt(5));
-                case LISTING_FAIL -> n.s3.store().failListCall(1 + random.nextInt(3));
+                case LISTING_FAIL -> n.s3.store().failListCall(2 + random.nextInt(2));
                 case CORRUPT_COPY -> {
                     List<Blob> held = new ArrayList<>();
                     for (Blob b : blobs) {
@@ -727,7 +796,7 @@ public final class NetworkSimulation implements AutoCloseable {
 
     @Override
     public void close() throws Exception {
-        cycleThread.shutdownNow();
+        cycleThreads.shutdownNow();
         for (SimNode n : nodes) {
             n.stop();
             n.proxy.close();
@@ -772,6 +841,7 @@ public final class NetworkSimulation implements AutoCloseable {
                 c.checkEachCycle() ? "node's cycle" : "round"));
         r.faults().forEach((f, n) -> s.append(String.format("  fault %-15s %d%n", f.name().toLowerCase(), n)));
         s.append(String.format("  blob reads served wrong or truncated %d%n", r.tamperedReads()));
+        s.append(String.format("  CIDs a kill caught on the per-CID route %d%n", r.cidsCaughtByKills()));
         for (String counter : List.of("pull_mine_success", "pull_mine_fail", "pull_mine_gave_up", "delete_invalid_success",
                 "delete_over_replicated_success", "over_replicated_unconfirmed", "hosts_changed_no_delete",
                 "presence_index_build_fail", "presence_index_partial", "placed_elsewhere", "repair_cid_error")) {
