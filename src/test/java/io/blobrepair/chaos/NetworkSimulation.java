@@ -435,18 +435,16 @@ public final class NetworkSimulation implements AutoCloseable {
             }
         }
         blobs.forEach(b -> listed.add(b.cid()));
-        for (int i = 0; i < uploadOriginals.size(); i++) {
-            if (placements.containsKey(i)) {
-                placedOn.put(uploadOriginals.get(i), placements.get(i));
-                if (transcodes.containsKey(i)) {
-                    placedOn.put(transcodes.get(i), placements.get(i));
-                }
+        placements.forEach((i, hosts) -> {
+            placedOn.put(uploadOriginals.get(i).key(), hosts);
+            if (transcodes.containsKey(i)) {
+                placedOn.put(transcodes.get(i).key(), hosts);
             }
-        }
+        });
     }
 
-    /** Blobs of placed uploads (and their transcodes), with the hosts their placement names. */
-    private final Map<Blob, List<String>> placedOn = new HashMap<>();
+    /** Keys of placed uploads (and their transcodes), with the hosts their placement names. */
+    private final Map<String, List<String>> placedOn = new HashMap<>();
 
     private Blob blob(String kind, int i) {
         Blob b = Blob.random(BLOB_BYTES, (config.seed() * 31 + kind.hashCode()) * 1_000_003L + i);
@@ -606,7 +604,16 @@ public final class NetworkSimulation implements AutoCloseable {
                 n.sawInvalidDeleted++;
             }
         }
-        n.sawWritten += store.writtenKeys().size() - writtenBefore;
+        List<String> written = List.copyOf(store.writtenKeys().subList(writtenBefore, store.writtenKeys().size()));
+        n.sawWritten += written.size();
+        // an upload whose placement_hosts do not name this node is none of its business
+        for (String key : concat(removed, written)) {
+            List<String> placed = placedOn.get(key);
+            if (placed != null && !placed.contains(n.url)) {
+                violations.add(String.format("%s: %s %s of an upload placed on %s", where,
+                        removed.contains(key) ? "deleted" : "wrote", key, placed));
+            }
+        }
         if (report == null || report.aborted()) {
             return;
         }
@@ -641,6 +648,12 @@ public final class NetworkSimulation implements AutoCloseable {
                     + " per-CID route, never triaged again: %s", where, n.owed.size(), n.owed));
         }
         n.runDone();
+    }
+
+    private static List<String> concat(List<String> a, List<String> b) {
+        List<String> all = new ArrayList<>(a);
+        all.addAll(b);
+        return all;
     }
 
     /** Draws this round's faults; returns the network fault, with the node it hits. */
@@ -773,11 +786,21 @@ public final class NetworkSimulation implements AutoCloseable {
 
     /**
      * Converged: every node in the network, and every blob held validly by exactly R of them (the
-     * replica-set threshold keeps ranks below R; a placed upload is held by its R placement hosts).
+     * replica-set threshold keeps ranks below R); a placed upload by its R placement hosts.
      */
     private boolean converged() throws Exception {
         if (outside != null) {
             return false;
+        }
+        for (Blob b : blobs) {
+            List<String> placed = placedOn.get(b.key());
+            if (placed != null) {
+                for (String host : placed) {
+                    if (!nodes.get(urls.indexOf(host)).holdsValid(b)) {
+                        return false;
+                    }
+                }
+            }
         }
         int[] range = copiesRange();
         return range[0] >= R && range[1] <= R;

@@ -94,10 +94,6 @@ final class PeerProxy implements AutoCloseable {
         this.mode = mode;
     }
 
-    Mode mode() {
-        return mode;
-    }
-
     /** Blob reads answered with wrong or truncated bytes so far. */
     int tampered() {
         return tampered.get();
