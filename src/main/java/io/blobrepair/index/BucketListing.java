@@ -52,6 +52,7 @@ public final class BucketListing {
     private final LongConsumer onKeysListed;
     private final Instant started;
     private final PresenceIndexBuilder history;
+    private final ListingCapture capture;
     private final ListedKeyTable.Builder keys = new ListedKeyTable.Builder();
     private final List<ListingPartition> roots = new ArrayList<>();
     /** Every page's end, per bucket, to plan the next listing's key ranges. */
@@ -65,7 +66,8 @@ public final class BucketListing {
     private final AtomicReference<Exception> failure = new AtomicReference<>();
 
     BucketListing(S3Client s3, List<String> buckets, boolean[] knownLarge, List<List<String>> rangeEnds, int pageSize,
-                  int parallelism, LongConsumer onKeysListed, Instant started, PresenceIndexBuilder history) {
+                  int parallelism, LongConsumer onKeysListed, Instant started, PresenceIndexBuilder history,
+                  ListingCapture capture) {
         this.s3 = s3;
         this.buckets = buckets;
         this.pageSize = pageSize;
@@ -73,6 +75,7 @@ public final class BucketListing {
         this.onKeysListed = onKeysListed;
         this.started = started;
         this.history = history;
+        this.capture = capture;
         this.keysPerBucket = new AtomicLongArray(buckets.size());
         for (int b = 0; b < buckets.size(); b++) {
             pageEnds.add(new ConcurrentLinkedQueue<>());
@@ -95,6 +98,11 @@ public final class BucketListing {
     /** When the listing began: the index's "built at", since a key written after it may be missing. */
     public Instant startedAt() {
         return started;
+    }
+
+    /** Where the listed keys go besides the index: {@link ListingCapture#NONE} unless the presence store is on. */
+    public ListingCapture capture() {
+        return capture;
     }
 
     /** The partitions to list first. */
@@ -127,8 +135,14 @@ public final class BucketListing {
         List<S3Object> objects = page.contents();
         ListedKeyTable.Page staged = new ListedKeyTable.Page(objects.size());
         boolean archive = partition.bucket != 0;
+        boolean captured = capture != ListingCapture.NONE;
+        // the page's keys for the capture: this page only, never the whole listing
+        String[] pageKeys = captured ? new String[objects.size()] : null;
+        long[] sizes = captured ? new long[objects.size()] : null;
+        long[] lastModified = captured ? new long[objects.size()] : null;
         String last = null;
         boolean atEnd = false;
+        int count = 0;
         for (S3Object object : objects) {
             String key = object.key();
             if (!key.startsWith(partition.prefix)) {
@@ -138,12 +152,21 @@ public final class BucketListing {
                 atEnd = true; // the next range's keys: it lists them
                 break;
             }
-            staged.add(KeyHash.of(key), archive, object.size() == null ? 0 : object.size(),
-                    object.lastModified() == null ? 0 : object.lastModified().toEpochMilli());
+            long size = object.size() == null ? 0 : object.size();
+            long modified = object.lastModified() == null ? 0 : object.lastModified().toEpochMilli();
+            staged.add(KeyHash.of(key), archive, size, modified);
+            if (captured) {
+                pageKeys[count] = key;
+                sizes[count] = size;
+                lastModified[count] = modified;
+            }
+            count++;
             last = key;
         }
         keys.add(staged);
-        int count = staged.count();
+        if (captured) {
+            capture.page(buckets.get(partition.bucket), pageKeys, sizes, lastModified, count);
+        }
         keysPerBucket.addAndGet(partition.bucket, count);
         onKeysListed.accept(count);
         if (last != null && parallelism > 1) {

@@ -82,13 +82,19 @@ public class PresenceIndexBuilder {
 
     /** A new listing; {@code onKeysListed} hears each page's key count (for progress). */
     public BucketListing begin(LongConsumer onKeysListed) {
+        return begin(onKeysListed, ListingCapture.NONE);
+    }
+
+    /** A new listing whose pages also go to {@code capture}. */
+    public BucketListing begin(LongConsumer onKeysListed, ListingCapture capture) {
         boolean[] knownLarge = new boolean[buckets.size()];
         List<List<String>> ranges = new ArrayList<>();
         for (int b = 0; b < buckets.size(); b++) {
             knownLarge[b] = lastListed.get(b) > (long) SMALL_BUCKET_PAGES * pageSize;
             ranges.add(rangeEnds.get(b));
         }
-        return new BucketListing(s3, buckets, knownLarge, ranges, pageSize, parallelism, onKeysListed, clock.instant(), this);
+        return new BucketListing(s3, buckets, knownLarge, ranges, pageSize, parallelism, onKeysListed, clock.instant(), this,
+                capture);
     }
 
     /** Where the next listing's key ranges of bucket {@code b} end; empty: it is partitioned by prefix. */
