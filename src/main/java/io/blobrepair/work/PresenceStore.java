@@ -276,9 +276,11 @@ public class PresenceStore {
     // --- the cycle ------------------------------------------------------------------------------
 
     /**
-     * Up to {@code n} distinct stored keys, uniformly at random: all of them when the store holds
-     * no more than {@code n} ({@code storedKeys} from {@link #listings()}), else the first key at
-     * or after each of {@code n} random positions in key-hash order (wrapping round), one query.
+     * Up to {@code n} distinct stored keys at random: all of them when the store holds no more
+     * than {@code n} ({@code storedKeys} from {@link #listings()}), else, in one query, the first
+     * key at or after each of {@code 2n} random positions in key-hash order (wrapping round), the
+     * first {@code n} distinct of them (two positions may fall before the same key). Key hashes are
+     * uniform, so every key may be drawn and none is favoured by its name or bucket.
      */
     public List<StoredKey> sample(int n, long storedKeys, RandomGenerator random) throws SQLException {
         Set<StoredKey> sample = new LinkedHashSet<>();
@@ -293,23 +295,23 @@ public class PresenceStore {
                 }
                 return new ArrayList<>(sample);
             }
-            Long[] positions = new Long[n];
-            for (int i = 0; i < n; i++) {
+            Long[] positions = new Long[2 * n];
+            for (int i = 0; i < positions.length; i++) {
                 positions[i] = random.nextLong();
             }
             try (PreparedStatement ps = c.prepareStatement("SELECT coalesce(a.bucket, b.bucket), coalesce(a.key, b.key)"
-                    + " FROM unnest(?::bigint[]) AS r(h)"
+                    + " FROM unnest(?::bigint[]) WITH ORDINALITY AS r(h, i)"
                     + " LEFT JOIN LATERAL (SELECT bucket, key FROM repair_presence WHERE key_hash >= r.h AND bucket = ANY(?)"
                     + " ORDER BY key_hash LIMIT 1) a ON true"
                     + " LEFT JOIN LATERAL (SELECT bucket, key FROM repair_presence WHERE a.key IS NULL AND bucket = ANY(?)"
-                    + " ORDER BY key_hash LIMIT 1) b ON true")) {
+                    + " ORDER BY key_hash LIMIT 1) b ON true ORDER BY r.i")) {
                 ps.setArray(1, c.createArrayOf("bigint", positions));
                 ps.setArray(2, bucketArray);
                 ps.setArray(3, bucketArray);
                 readKeys(ps, sample);
             }
         }
-        return new ArrayList<>(sample);
+        return new ArrayList<>(sample).subList(0, Math.min(n, sample.size()));
     }
 
     private static void readKeys(PreparedStatement ps, Set<StoredKey> into) throws SQLException {
