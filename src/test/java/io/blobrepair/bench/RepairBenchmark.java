@@ -354,7 +354,7 @@ public final class RepairBenchmark {
     /** The default repair.cleanup-every. */
     private static final int CLEANUP_EVERY = 4;
     /** HeadObject of the presence store's liveness sample per non-cleanup cycle. */
-    private static final int LIVENESS_SAMPLE = 64;
+    private static final int LIVENESS_SAMPLE = io.blobrepair.repair.PresenceStoreReadiness.SAMPLE_SIZE;
 
     /**
      * Prints the S3 request bill of the three presence strategies for 1M and 100M keys, hourly
