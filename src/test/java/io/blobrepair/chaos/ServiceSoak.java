@@ -26,6 +26,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
@@ -54,7 +55,7 @@ public final class ServiceSoak implements AutoCloseable {
     static final int FD_SLACK = 4;
 
     /** What a leak would grow, at one point of the soak. */
-    record Sample(int afterCycle, long heapBytes, int threads, Map<String, Integer> threadsByPool, Set<String> threadNames,
+    record Sample(int afterCycle, long heapBytes, int threads, Map<String, Integer> threadsByPool, Map<String, String> threadFrames,
                   int fds, Map<String, Integer> fdsByKind, int tempFiles) {
     }
 
@@ -228,24 +229,27 @@ public final class ServiceSoak implements AutoCloseable {
     }
 
     private Sample sample(int afterCycle) throws Exception {
-        // the counts first, while the node is idle between cycles (the collections take longer);
-        // the least of a few looks, so a worker still finishing the cycle's last task is not counted
-        Set<String> names = null;
+        // the counts first, while the node is idle between cycles (the collections take longer,
+        // and the next cycle may start meanwhile); the least of a few looks, so a worker still
+        // finishing the cycle's last task is not counted
+        Map<String, String> threads = null;
         Map<String, Integer> fdsByKind = null;
+        int tempFiles = Integer.MAX_VALUE;
         for (int look = 0; look < 3; look++) {
-            Set<String> staying = stayingThreads();
+            Map<String, String> staying = stayingThreads();
             Map<String, Integer> fds = openFileDescriptors();
-            if (names == null || staying.size() < names.size()) {
-                names = staying;
+            if (threads == null || staying.size() < threads.size()) {
+                threads = staying;
             }
             if (fdsByKind == null || total(fds) < total(fdsByKind)) {
                 fdsByKind = fds;
             }
+            tempFiles = Math.min(tempFiles, filesIn(staging));
             Thread.sleep(20);
         }
         Map<String, Integer> byPool = new TreeMap<>();
-        names.forEach(name -> byPool.merge(pool(name), 1, Integer::sum));
-        return new Sample(afterCycle, heapAfterGc(), names.size(), byPool, names, total(fdsByKind), fdsByKind, filesIn(staging));
+        threads.keySet().forEach(name -> byPool.merge(pool(name), 1, Integer::sum));
+        return new Sample(afterCycle, heapAfterGc(), threads.size(), byPool, threads, total(fdsByKind), fdsByKind, tempFiles);
     }
 
     private static int total(Map<String, Integer> counts) {
@@ -253,29 +257,38 @@ public final class ServiceSoak implements AutoCloseable {
     }
 
     /**
-     * Names of the live threads that stay: all but idle pool workers waiting for a task with a
-     * time limit, which end on their own when it passes (the JDK HttpClient's and the test
-     * peer's cached pools, s3proxy's Jetty pool above its minimum). How many of those there are
-     * follows the last minute's concurrency, not the number of cycles; a leaked thread, a pool's
-     * core threads, a scheduler or a client's selector thread all stay and are counted.
+     * The live threads that stay, by name, with where each is (its top frames, to tell what a new
+     * one does): all but idle pool workers waiting for a task with a time limit, which end on their
+     * own when it passes (the JDK HttpClient's and the test peer's cached pools, s3proxy's Jetty
+     * pool above its minimum and its reserved threads). How many of those there are follows the
+     * last minute's concurrency, not the number of cycles; a leaked thread, a pool's core
+     * threads, a scheduler or a client's selector thread all stay and are counted.
      */
-    static Set<String> stayingThreads() {
-        Set<String> names = new TreeSet<>();
+    static Map<String, String> stayingThreads() {
+        Map<String, String> threads = new TreeMap<>();
         Thread.getAllStackTraces().forEach((thread, stack) -> {
             if (thread.isAlive() && !idleWithKeepAlive(stack)) {
-                names.add(thread.getName());
+                threads.put(thread.getName(), Stream.of(stack).limit(3).map(StackTraceElement::toString)
+                        .collect(Collectors.joining(" < ")));
             }
         });
-        return names;
+        return threads;
     }
 
-    /** Waiting in a timed {@code poll} for a pool's next task (ThreadPoolExecutor above its core, Jetty's QueuedThreadPool). */
+    /**
+     * Waiting with a time limit for a pool's next task: a ThreadPoolExecutor worker above its core
+     * size (every worker of a cached pool), an idle or reserved thread of Jetty's QueuedThreadPool.
+     */
     static boolean idleWithKeepAlive(StackTraceElement[] stack) {
         for (int i = 1; i < stack.length; i++) {
             String frame = stack[i].getClassName() + "." + stack[i].getMethodName();
+            // Jetty by its name's end: s3proxy ships it shaded (org.gaul.shaded.org.eclipse.jetty)
             if (frame.equals("java.util.concurrent.ThreadPoolExecutor.getTask")
-                    || frame.equals("org.eclipse.jetty.util.thread.QueuedThreadPool$Runner.idleJobPoll")) {
+                    || frame.endsWith("org.eclipse.jetty.util.thread.QueuedThreadPool$Runner.idleJobPoll")) {
                 return stack[i - 1].getMethodName().equals("poll");
+            }
+            if (frame.endsWith("org.eclipse.jetty.util.thread.ReservedThreadExecutor$ReservedThread.reservedWait")) {
+                return true;
             }
         }
         return false;
@@ -332,7 +345,9 @@ public final class ServiceSoak implements AutoCloseable {
         s.append(String.format(Locale.ROOT, "  %-24s %16s %16s  %s%n", "", "after cycle " + r.first().afterCycle(),
                 "after cycle " + r.last().afterCycle(), "flat when"));
         s.append(String.format(Locale.ROOT, "  %-24s %,16d %,16d  %s%n", "heap after GC (bytes)", r.first().heapBytes(),
-                r.last().heapBytes(), "<= " + String.format(Locale.ROOT, "%,d", r.heapAllowed()) + " (+20% or 8 MiB) " + mark(r.heapFlat())));
+                r.last().heapBytes(), "<= " + String.format(Locale.ROOT, "%,d", r.heapAllowed()) + " (+20% or 8 MiB) " + mark(r.heapFlat())
+                        + String.format(Locale.ROOT, ", %+,d bytes a cycle", (r.last().heapBytes() - r.first().heapBytes())
+                        / (r.last().afterCycle() - r.first().afterCycle()))));
         s.append(String.format(Locale.ROOT, "  %-24s %16d %16d  %s%n", "threads that stay", r.first().threads(), r.last().threads(),
                 "no growth " + mark(r.threadsFlat())));
         s.append(String.format(Locale.ROOT, "  %-24s %16d %16d  %s%n", "open file descriptors", r.first().fds(), r.last().fds(),
@@ -341,11 +356,11 @@ public final class ServiceSoak implements AutoCloseable {
                 "no growth " + mark(r.tempFilesFlat())));
         changes(s, "thread pool", r.first().threadsByPool(), r.last().threadsByPool());
         changes(s, "descriptors", r.first().fdsByKind(), r.last().fdsByKind());
-        Set<String> appeared = new TreeSet<>(r.last().threadNames());
-        appeared.removeAll(r.first().threadNames());
-        if (!appeared.isEmpty()) {
-            s.append("  threads that appeared: ").append(String.join(", ", appeared)).append('\n');
-        }
+        r.last().threadFrames().forEach((name, frames) -> {
+            if (!r.first().threadFrames().containsKey(name)) {
+                s.append("  thread that appeared: ").append(name).append(" at ").append(frames).append('\n');
+            }
+        });
         return s.toString();
     }
 
