@@ -19,8 +19,9 @@
 #
 # A soak of one service (src/test/java/io/blobrepair/chaos/ServiceSoak.java): one real node on its
 # Quartz schedule at repair.interval=1s for N cycles (default 300, every 4th a cleanup) while its
-# bucket and work lists change between cycles; heap after GC, live threads, open file descriptors
-# and staging files after a warm-up cycle and after the last, then one JSON object
+# bucket and work lists change between cycles; heap after GC, threads (less idle pool workers that
+# time out), open file descriptors and staging files after a warm-up cycle and after the last, then
+# one JSON object
 # {cycles,heap_first_bytes,heap_last_bytes,threads_first,threads_last,fds_first,fds_last,
 # temp_files_first,temp_files_last,flat}. Exit status 1 when one of them grew.
 set -euo pipefail
