@@ -19,6 +19,7 @@ import software.amazon.awssdk.services.s3.model.ListObjectsV2Response;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.OptionalLong;
 
 /**
@@ -72,6 +73,15 @@ public class PresenceSteps {
         }
         cycle.getProgress().enter("listing", builder.expectedEntries(), clock.instant());
         return builder.begin(cycle.getProgress()::advance, store.beginCapture());
+    }
+
+    /**
+     * The listing's first partitions, for the route's split. Asked here, not of the listing in the
+     * route: Camel's bean component would cache what it learns of each cycle's listing per
+     * instance (its pageFailed takes an Exception it would bind), one entry a cycle, up to 1000.
+     */
+    public List<ListingPartition> roots(Exchange exchange) {
+        return listing(exchange).roots();
     }
 
     /** One ListObjectsV2 request: the partition's next page. */
