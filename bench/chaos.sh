@@ -18,10 +18,25 @@
 # summary to stdout (faults by kind, pulls, deletions by kind, cycles, violations, rounds to
 # converge), its last line one JSON object {seed,nodes,rounds,faults,violations,rounds_to_converge}.
 # Exit status 1 on any violation or no convergence.
+#
+#   bench/chaos.sh --soak [--cycles N]
+#
+# A soak of one service (src/test/java/io/blobrepair/chaos/ServiceSoak.java): one real node on its
+# Quartz schedule at repair.interval=1s for N cycles (default 300, every 4th a cleanup) while its
+# bucket and work lists change between cycles; heap after GC, threads (less idle pool workers that
+# time out), open file descriptors and staging files after a warm-up cycle and after the last, then
+# one JSON object
+# {cycles,heap_first_bytes,heap_last_bytes,threads_first,threads_last,fds_first,fds_last,
+# temp_files_first,temp_files_last,flat}. Exit status 1 when one of them grew.
 set -euo pipefail
+main=io.blobrepair.chaos.NetworkSimulation
+if [[ "${1:-}" == --soak ]]; then
+  main=io.blobrepair.chaos.ServiceSoak
+  shift
+fi
 cd "$(dirname "$0")/.."
 mvn -q -B -Dstyle.color=never -DskipTests test-compile dependency:build-classpath \
   -Dmdep.outputFile=target/bench.cp -Dmdep.includeScope=test >&2
 # shellcheck disable=SC2086
 exec java -Xmx2g ${BENCH_JAVA_OPTS:-} -Dlogback.configurationFile=bench/logback-bench.xml \
-  -cp "target/classes:target/test-classes:$(cat target/bench.cp)" io.blobrepair.chaos.NetworkSimulation "$@"
+  -cp "target/classes:target/test-classes:$(cat target/bench.cp)" "$main" "$@"

@@ -97,3 +97,40 @@ BEGIN
         END IF;
     END IF;
 END $$;
+
+-- The presence store (repair.presence.source=store): the keys of the node's buckets as the last
+-- complete listing saw them, kept current by this service's own writes and deletes, so a normal
+-- cycle can answer presence without listing. key_hash (64 bits of the key's MurmurHash3) is a
+-- uniform position in the store for the liveness sample. last_modified is epoch milliseconds.
+CREATE TABLE IF NOT EXISTS repair_presence (
+    bucket        text   NOT NULL,
+    key           text   NOT NULL,
+    key_hash      bigint NOT NULL,
+    size          bigint NOT NULL,
+    last_modified bigint NOT NULL,
+    PRIMARY KEY (bucket, key)
+);
+CREATE INDEX IF NOT EXISTS idx_repair_presence_key_hash ON repair_presence (key_hash);
+-- Per bucket: the last listing into the store, whether it was complete, how many keys it found.
+CREATE TABLE IF NOT EXISTS repair_presence_listings (
+    bucket    text        PRIMARY KEY,
+    complete  boolean     NOT NULL,
+    listed_at timestamptz NOT NULL,
+    keys      bigint      NOT NULL
+);
+-- A listing in progress writes its pages to the staging table under its capture; a complete one
+-- replaces the store's rows with them in one transaction. Staging is unlogged: a crash loses only
+-- a listing that would have to be made again anyway (captures older than a day are swept).
+CREATE TABLE IF NOT EXISTS repair_presence_captures (
+    id         bigserial   PRIMARY KEY,
+    started_at timestamptz NOT NULL DEFAULT now()
+);
+CREATE UNLOGGED TABLE IF NOT EXISTS repair_presence_staging (
+    capture       bigint NOT NULL,
+    bucket        text   NOT NULL,
+    key           text   NOT NULL,
+    key_hash      bigint NOT NULL,
+    size          bigint NOT NULL,
+    last_modified bigint NOT NULL
+);
+CREATE INDEX IF NOT EXISTS idx_repair_presence_staging_capture ON repair_presence_staging (capture);

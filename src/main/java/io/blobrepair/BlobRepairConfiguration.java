@@ -41,6 +41,7 @@ import io.blobrepair.repair.HolderCheck;
 import io.blobrepair.repair.DataLossSteps;
 import io.blobrepair.repair.PresenceLookup;
 import io.blobrepair.repair.PresenceSteps;
+import io.blobrepair.repair.PresenceStoreSteps;
 import io.blobrepair.repair.PullSteps;
 import io.blobrepair.repair.RepairEvents;
 import io.blobrepair.repair.StagingSteps;
@@ -51,6 +52,7 @@ import io.blobrepair.s3.S3Clients;
 import io.blobrepair.s3.S3RequestCounter;
 import io.blobrepair.work.CidFailures;
 import io.blobrepair.work.DataLossLedger;
+import io.blobrepair.work.PresenceStore;
 import io.blobrepair.work.ReferenceRepairTrackers;
 import io.blobrepair.work.RunStore;
 import io.blobrepair.work.WorkListStore;
@@ -75,9 +77,11 @@ import software.amazon.awssdk.services.s3.S3Client;
 import java.net.http.HttpClient;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.SplittableRandom;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -184,8 +188,12 @@ public class BlobRepairConfiguration implements CamelConfiguration {
         CycleTracker tracker = new CycleTracker(runStore, s3Requests, knownPresent, settings.cleanupEvery(),
                 settings.abortRetryDelay(), clock);
         DataLossLedger dataLoss = new DataLossLedger(dataSource);
+        List<String> nodeBuckets = new ArrayList<>(List.of(settings.s3().bucket()));
+        settings.archiveBucket().ifPresent(nodeBuckets::add);
+        PresenceStore presenceStore = new PresenceStore(dataSource,
+                settings.presenceSource() == RepairSettings.PresenceSource.STORE, nodeBuckets, clock);
         PresenceSteps presence = new PresenceSteps(new PresenceIndexBuilder(s3, settings.s3().bucket(), settings.archiveBucket(),
-                clock, settings.listParallelism()), clock, settings.presence() == RepairSettings.PresenceMode.LISTING,
+                clock, settings.listParallelism()), presenceStore, clock, settings.presence() == RepairSettings.PresenceMode.LISTING,
                 context.createProducerTemplate());
         // camel-micrometer-prometheus serves the registry bound as "metricsRegistry": share it
         MeterRegistry meters = registry.lookupByNameAndType("metricsRegistry", MeterRegistry.class);
@@ -194,7 +202,8 @@ public class BlobRepairConfiguration implements CamelConfiguration {
             registry.bind("metricsRegistry", meters);
         }
 
-        RepairMetrics metrics = new RepairMetrics(meters, s3Requests, knownPresent, presence, dataLoss, tracker, settings.interval());
+        RepairMetrics metrics = new RepairMetrics(meters, s3Requests, knownPresent, presence, presenceStore, dataLoss, tracker,
+                settings.interval());
         CamelRepairEvents events = new CamelRepairEvents(context, settings.eventsUri().orElse(null), tracker, metrics, clock);
         context.addService(events);
 
@@ -212,6 +221,8 @@ public class BlobRepairConfiguration implements CamelConfiguration {
         registry.bind("peerHealth", peerHealth);
         registry.bind("cycleTracker", tracker);
         registry.bind("presenceSteps", presence);
+        registry.bind("presenceStore", presenceStore);
+        registry.bind("presenceStoreSteps", new PresenceStoreSteps(presenceStore, s3, new SplittableRandom()));
         registry.bind("presenceListingPool", listingPool(context, settings.listParallelism()));
         registry.bind("workListWalk", new WorkListWalk(new WorkListStore(dataSource, WORK_BATCH_SIZE), tracker, clock));
         registry.bind("peerAuth", peerAuth);
@@ -231,15 +242,16 @@ public class BlobRepairConfiguration implements CamelConfiguration {
         registry.bind("presenceLookup", new PresenceLookup(knownPresent));
         registry.bind("contentCheck", new ContentCheck());
         registry.bind("holderCheck", new HolderCheck(peers));
-        registry.bind("deletionGate", new DeletionGate(settings.dryRun(), settings.maxDeleteFraction(), knownPresent, events, clock));
-        registry.bind("bucketRelocation", new BucketRelocation(knownPresent));
-        registry.bind("pullSteps", new PullSteps(settings.dryRun(), knownPresent, peers, peerFilters, peerHealth,
+        registry.bind("deletionGate", new DeletionGate(settings.dryRun(), settings.maxDeleteFraction(), knownPresent, presenceStore,
+                events, clock));
+        registry.bind("bucketRelocation", new BucketRelocation(knownPresent, presenceStore));
+        registry.bind("pullSteps", new PullSteps(settings.dryRun(), knownPresent, presenceStore, peers, peerFilters, peerHealth,
                 settings.pullMaxHosts()));
         registry.bind("stagingSteps", new StagingSteps(peers, staging));
         registry.bind("multipartUpload", new MultipartUpload(s3, transfer.partSize()));
         registry.bind("dataLossSteps", new DataLossSteps(dataLoss, settings.dataLoss(), peerHealth, events, clock));
         registry.bind("cidErrors", new CidErrors(cidFailures, clock));
-        registry.bind("blobWrites", new BlobWrites(knownPresent, buckets, follower::current));
+        registry.bind("blobWrites", new BlobWrites(knownPresent, presenceStore, buckets, follower::current));
         registry.bind("peerApi", new PeerApi(network.self(), network.storeAll(), settings.archiveBucket()));
         registry.bind("repairMetrics", metrics);
         RepairService service = new RepairService(context.createProducerTemplate(), tracker, presence, knownPresent,

@@ -32,8 +32,12 @@ import java.util.function.LongConsumer;
  * {@value PresenceIndexBuilder#SMALL_BUCKET_PAGES} pages large, or that was never listed, starts
  * as one sequential partition: a bucket of up to that many pages costs one request per page and
  * not one more. Once it has listed that many pages and is still not at its end (or from the
- * start, when the last listing found it larger) the rest is split by first character, one
- * partition per character a storage key can start with. A partition found to hold far more keys
+ * start, when the last listing found it larger but was not complete) the rest is split by first
+ * character, one partition per character a storage key can start with. After a complete listing
+ * of a large bucket, the next one is {@code repair.list-parallelism} key ranges of about equal
+ * numbers of keys, cut at that listing's page ends ({@link KeyPartitions#balancedRangeEnds}):
+ * every lane lists about as many pages, no request goes to an empty prefix, and a range ends on
+ * its end key, usually without a short page. A prefix partition found to hold far more keys
  * than the others — it still has at least as many pages to go, estimated from how far into its
  * prefix its keys reach, as it would have sub-partitions, and fewer partitions than
  * {@code repair.list-parallelism} are still listing — is split by its next character, so one hot
@@ -48,8 +52,11 @@ public final class BucketListing {
     private final LongConsumer onKeysListed;
     private final Instant started;
     private final PresenceIndexBuilder history;
+    private final ListingCapture capture;
     private final ListedKeyTable.Builder keys = new ListedKeyTable.Builder();
     private final List<ListingPartition> roots = new ArrayList<>();
+    /** Every page's end, per bucket, to plan the next listing's key ranges. */
+    private final List<Queue<KeyPartitions.PageEnd>> pageEnds = new ArrayList<>();
     private final Queue<ListingPartition> ended = new ConcurrentLinkedQueue<>();
     private final AtomicLongArray keysPerBucket;
     private final AtomicInteger unfinished = new AtomicInteger();
@@ -58,8 +65,9 @@ public final class BucketListing {
     private final AtomicLong requests = new AtomicLong();
     private final AtomicReference<Exception> failure = new AtomicReference<>();
 
-    BucketListing(S3Client s3, List<String> buckets, boolean[] knownLarge, int pageSize, int parallelism,
-                  LongConsumer onKeysListed, Instant started, PresenceIndexBuilder history) {
+    BucketListing(S3Client s3, List<String> buckets, boolean[] knownLarge, List<List<String>> rangeEnds, int pageSize,
+                  int parallelism, LongConsumer onKeysListed, Instant started, PresenceIndexBuilder history,
+                  ListingCapture capture) {
         this.s3 = s3;
         this.buckets = buckets;
         this.pageSize = pageSize;
@@ -67,8 +75,17 @@ public final class BucketListing {
         this.onKeysListed = onKeysListed;
         this.started = started;
         this.history = history;
+        this.capture = capture;
         this.keysPerBucket = new AtomicLongArray(buckets.size());
         for (int b = 0; b < buckets.size(); b++) {
+            pageEnds.add(new ConcurrentLinkedQueue<>());
+            List<String> ends = rangeEnds.get(b);
+            if (knownLarge[b] && parallelism > 1 && !ends.isEmpty()) {
+                for (int r = 0; r <= ends.size(); r++) {
+                    roots.add(ListingPartition.range(b, r == 0 ? null : ends.get(r - 1), r < ends.size() ? ends.get(r) : null));
+                }
+                continue;
+            }
             List<String> prefixes = knownLarge[b] ? KeyPartitions.forParallelism(parallelism) : List.of("");
             for (String prefix : prefixes) {
                 roots.add(new ListingPartition(b, prefix, null));
@@ -81,6 +98,11 @@ public final class BucketListing {
     /** When the listing began: the index's "built at", since a key written after it may be missing. */
     public Instant startedAt() {
         return started;
+    }
+
+    /** Where the listed keys go besides the index: {@link ListingCapture#NONE} unless the presence store is on. */
+    public ListingCapture capture() {
+        return capture;
     }
 
     /** The partitions to list first. */
@@ -113,21 +135,45 @@ public final class BucketListing {
         List<S3Object> objects = page.contents();
         ListedKeyTable.Page staged = new ListedKeyTable.Page(objects.size());
         boolean archive = partition.bucket != 0;
+        boolean captured = capture != ListingCapture.NONE;
+        // the page's keys for the capture: this page only, never the whole listing
+        String[] pageKeys = captured ? new String[objects.size()] : null;
+        long[] sizes = captured ? new long[objects.size()] : null;
+        long[] lastModified = captured ? new long[objects.size()] : null;
         String last = null;
+        boolean atEnd = false;
+        int count = 0;
         for (S3Object object : objects) {
             String key = object.key();
             if (!key.startsWith(partition.prefix)) {
                 continue; // a server that ignored the prefix: another partition's key
             }
-            staged.add(KeyHash.of(key), archive, object.size() == null ? 0 : object.size(),
-                    object.lastModified() == null ? 0 : object.lastModified().toEpochMilli());
+            if (partition.pastEnd(key)) {
+                atEnd = true; // the next range's keys: it lists them
+                break;
+            }
+            long size = object.size() == null ? 0 : object.size();
+            long modified = object.lastModified() == null ? 0 : object.lastModified().toEpochMilli();
+            staged.add(KeyHash.of(key), archive, size, modified);
+            if (captured) {
+                pageKeys[count] = key;
+                sizes[count] = size;
+                lastModified[count] = modified;
+            }
+            count++;
             last = key;
         }
         keys.add(staged);
-        int count = staged.count();
+        if (captured) {
+            capture.page(buckets.get(partition.bucket), pageKeys, sizes, lastModified, count);
+        }
         keysPerBucket.addAndGet(partition.bucket, count);
         onKeysListed.accept(count);
-        partition.listed(count, last, Boolean.TRUE.equals(page.isTruncated()) ? page.nextContinuationToken() : null);
+        if (last != null && parallelism > 1) {
+            pageEnds.get(partition.bucket).add(new KeyPartitions.PageEnd(last, count));
+        }
+        atEnd |= last != null && partition.isEnd(last);
+        partition.listed(count, last, Boolean.TRUE.equals(page.isTruncated()) && !atEnd ? page.nextContinuationToken() : null);
         if (!partition.hasMorePages()) {
             end(partition);
         } else if (splitPays(partition)) {
@@ -161,7 +207,8 @@ public final class BucketListing {
             (p.bucket == 0 ? primary : archive).add(p.coverage());
         }
         for (int b = 0; b < buckets.size(); b++) {
-            history.listed(b, keysPerBucket.get(b));
+            history.listed(b, keysPerBucket.get(b), failed == null
+                    ? KeyPartitions.balancedRangeEnds(new ArrayList<>(pageEnds.get(b)), parallelism) : null);
         }
         // a filter only comes with a complete listing: a partial one would say "absent" wrongly
         PresenceFilter filter = failed == null ? PresenceFilter.of(table, started) : null;
@@ -178,9 +225,10 @@ public final class BucketListing {
     /**
      * The first split of a bucket waits until it is known to be larger than a small bucket; a
      * later one until lanes are idle and the partition has at least a page left per sub-partition.
+     * Key ranges are planned balanced and never split.
      */
     private boolean splitPays(ListingPartition partition) {
-        if (parallelism <= 1 || partition.lastKey() == null) {
+        if (parallelism <= 1 || partition.range || partition.lastKey() == null) {
             return false;
         }
         if (partition.prefix.isEmpty()) {

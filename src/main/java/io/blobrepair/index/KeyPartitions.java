@@ -1,6 +1,7 @@
 package io.blobrepair.index;
 
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 
 /**
@@ -9,6 +10,10 @@ import java.util.List;
  * or {@code Q} (legacy keys with a path): one partition per possible first character. A
  * partition split further is split by its next character, which can also be the {@code /} after
  * the shard. Keys starting with any other character are no CID's and no partition's.
+ *
+ * <p>Once a bucket has been listed completely, the next listing splits it into key ranges of
+ * about equal numbers of keys instead, cut at page ends of the last listing: no partition is
+ * empty, and each ends on its last key rather than on a short page.
  */
 public final class KeyPartitions {
 
@@ -32,6 +37,35 @@ public final class KeyPartitions {
             prefixes.add(String.valueOf(c));
         }
         return prefixes;
+    }
+
+    /** A listed page's last key and how many keys it listed. */
+    record PageEnd(String lastKey, int keys) {
+    }
+
+    /**
+     * The ends of {@code ranges} key ranges of about equal numbers of keys (the last range open,
+     * so at most {@code ranges - 1} ends), chosen among the page ends of a complete listing: the
+     * pages of disjoint partitions, each page holding the keys since the one before it in its
+     * partition, so in key order their counts add up to each end's rank.
+     */
+    static List<String> balancedRangeEnds(List<PageEnd> pages, int ranges) {
+        List<PageEnd> sorted = new ArrayList<>(pages);
+        sorted.sort(Comparator.comparing(PageEnd::lastKey));
+        long total = sorted.stream().mapToLong(PageEnd::keys).sum();
+        List<String> ends = new ArrayList<>();
+        long reached = 0;
+        int next = 1;
+        for (int i = 0; i < sorted.size() - 1 && next < ranges; i++) {
+            reached += sorted.get(i).keys();
+            if (reached * ranges >= total * next) {
+                ends.add(sorted.get(i).lastKey());
+                while (next < ranges && reached * ranges >= total * next) {
+                    next++;
+                }
+            }
+        }
+        return ends;
     }
 
     /**

@@ -1,6 +1,7 @@
 package io.blobrepair.index;
 
 import java.time.Instant;
+import java.util.Collection;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -17,7 +18,7 @@ import java.util.Optional;
  * cover go to per-key HeadObject. A key deleted during the cycle is {@linkplain #markAbsent(String)
  * marked absent} so the rest of the cycle never trusts a stale "present".
  */
-public final class PresenceIndex {
+public final class PresenceIndex implements PresenceAnswers {
 
     private final ListedKeyTable keys;
     private final String bucket;
@@ -59,7 +60,19 @@ public final class PresenceIndex {
         return coverage.covers(key);
     }
 
+    /** The whole bucket is in memory already: no batch needs reading. */
+    @Override
+    public PresenceAnswers forKeys(Collection<String> storageKeys) {
+        return this;
+    }
+
+    @Override
+    public boolean fromStore() {
+        return false;
+    }
+
     /** As {@link #covers(String)}, in {@code bucket} (the primary or the archive bucket). */
+    @Override
     public boolean covers(String bucket, String key) {
         long scope = scope(bucket);
         return scope >= 0 && (scope == 0 ? coverage : archiveCoverage).covers(key);
@@ -71,6 +84,7 @@ public final class PresenceIndex {
     }
 
     /** As {@link #lookup(String)}, in {@code bucket}. */
+    @Override
     public ObjectFacts lookup(String bucket, String key) {
         long scope = scope(bucket);
         return scope < 0 ? null : lookup(key, scope);
@@ -88,6 +102,7 @@ public final class PresenceIndex {
     }
 
     /** As {@link #markAbsent(String)}, in {@code bucket}. */
+    @Override
     public void markAbsent(String bucket, String key) {
         long scope = scope(bucket);
         if (scope >= 0) {

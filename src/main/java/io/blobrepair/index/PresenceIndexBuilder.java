@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.LongConsumer;
 
 /**
@@ -19,8 +20,8 @@ import java.util.function.LongConsumer;
  * partition) and a short page mid-listing would look like the end: the pages go through the
  * registry's {@link S3Client} instead.
  *
- * <p>It remembers how many keys the last listing of each bucket found, to plan the next one
- * (see {@link BucketListing}).
+ * <p>It remembers how many keys the last listing of each bucket found, and where its key ranges
+ * of equal size end, to plan the next one (see {@link BucketListing}).
  */
 public class PresenceIndexBuilder {
 
@@ -36,6 +37,8 @@ public class PresenceIndexBuilder {
     private final int pageSize;
     /** Keys the last listing of each bucket found; -1 before the first. */
     private final AtomicLongArray lastListed;
+    /** Ends of balanced key ranges from the last complete listing of each bucket; empty before one. */
+    private final AtomicReferenceArray<List<String>> rangeEnds;
 
     public PresenceIndexBuilder(S3Client s3, String bucket, Clock clock, int parallelism) {
         this(s3, bucket, Optional.empty(), clock, parallelism, PAGE_SIZE);
@@ -61,8 +64,10 @@ public class PresenceIndexBuilder {
         this.parallelism = parallelism;
         this.pageSize = pageSize;
         this.lastListed = new AtomicLongArray(buckets.size());
+        this.rangeEnds = new AtomicReferenceArray<>(buckets.size());
         for (int b = 0; b < buckets.size(); b++) {
             lastListed.set(b, -1);
+            rangeEnds.set(b, List.of());
         }
     }
 
@@ -77,15 +82,34 @@ public class PresenceIndexBuilder {
 
     /** A new listing; {@code onKeysListed} hears each page's key count (for progress). */
     public BucketListing begin(LongConsumer onKeysListed) {
-        boolean[] knownLarge = new boolean[buckets.size()];
-        for (int b = 0; b < buckets.size(); b++) {
-            knownLarge[b] = lastListed.get(b) > (long) SMALL_BUCKET_PAGES * pageSize;
-        }
-        return new BucketListing(s3, buckets, knownLarge, pageSize, parallelism, onKeysListed, clock.instant(), this);
+        return begin(onKeysListed, ListingCapture.NONE);
     }
 
-    /** What a listing of bucket {@code b} (0 primary, 1 archive) found. */
-    void listed(int b, long keys) {
+    /** A new listing whose pages also go to {@code capture}. */
+    public BucketListing begin(LongConsumer onKeysListed, ListingCapture capture) {
+        boolean[] knownLarge = new boolean[buckets.size()];
+        List<List<String>> ranges = new ArrayList<>();
+        for (int b = 0; b < buckets.size(); b++) {
+            knownLarge[b] = lastListed.get(b) > (long) SMALL_BUCKET_PAGES * pageSize;
+            ranges.add(rangeEnds.get(b));
+        }
+        return new BucketListing(s3, buckets, knownLarge, ranges, pageSize, parallelism, onKeysListed, clock.instant(), this,
+                capture);
+    }
+
+    /** Where the next listing's key ranges of bucket {@code b} end; empty: it is partitioned by prefix. */
+    List<String> rangeEnds(int b) {
+        return rangeEnds.get(b);
+    }
+
+    /**
+     * What a listing of bucket {@code b} (0 primary, 1 archive) found; {@code ends}, from a
+     * complete listing, plan the next one's key ranges (null: keep the last complete one's).
+     */
+    void listed(int b, long keys, List<String> ends) {
         lastListed.set(b, keys);
+        if (ends != null) {
+            rangeEnds.set(b, List.copyOf(ends));
+        }
     }
 }

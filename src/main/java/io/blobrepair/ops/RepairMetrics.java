@@ -7,6 +7,7 @@ import io.blobrepair.repair.PresenceSteps;
 import io.blobrepair.repair.RepairCounter;
 import io.blobrepair.s3.S3RequestCounter;
 import io.blobrepair.work.DataLossLedger;
+import io.blobrepair.work.PresenceStore;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
@@ -39,7 +40,8 @@ public class RepairMetrics {
     private volatile long lastCycle;
 
     public RepairMetrics(MeterRegistry registry, S3RequestCounter s3Requests, KnownPresentCache knownPresent,
-                         PresenceSteps presence, DataLossLedger dataLoss, CycleTracker tracker, Duration interval) {
+                         PresenceSteps presence, PresenceStore presenceStore, DataLossLedger dataLoss, CycleTracker tracker,
+                         Duration interval) {
         for (RepairCounter c : RepairCounter.values()) {
             if (!NOT_PER_CYCLE.contains(c)) {
                 counters.put(c, counter(registry, c));
@@ -52,6 +54,9 @@ public class RepairMetrics {
         }
         Gauge.builder("blob.repair.presence.index.entries", presence, p -> p.latest() == null ? 0 : p.latest().entries())
                 .description("Keys in the latest presence index").register(registry);
+        // counted as they happen, in or out of a cycle (a peer's push): the store is not used again before a complete listing
+        FunctionCounter.builder("blob.repair.presence.store.update.fail", presenceStore, PresenceStore::updateFailures)
+                .description("Changes of ours (writes, deletes, a listing's capture) the presence store failed to take").register(registry);
         Gauge.builder("blob.repair.known.present.size", knownPresent, KnownPresentCache::size)
                 .description("Keys written since the listing that cycles know are present").register(registry);
         // one family with the state as a tag: a gauge named like the data_loss_declared counter would clash with it

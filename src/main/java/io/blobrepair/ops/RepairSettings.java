@@ -40,6 +40,7 @@ public record RepairSettings(
         int cleanupEvery,
         boolean enabled,
         PresenceMode presence,
+        PresenceSource presenceSource,
         Duration pullConnectTimeout,
         Duration pullReadTimeout,
         int knownPresentMaxEntries,
@@ -85,13 +86,17 @@ public record RepairSettings(
 
     public enum PresenceMode { LISTING, HEAD }
 
+    /** Where a normal cycle's presence comes from: its own listing, or the presence store while it is ready. */
+    public enum PresenceSource { LISTING, STORE }
+
     public enum PeerAuthMode { NONE, SIGNED }
 
     @Override
     public String toString() {
         // the node key is a secret: the record's generated toString would print it
         return "RepairSettings[s3=" + s3 + ", db=" + db + ", selfHost=" + selfHost + ", peers=" + peers
-                + ", replicationFactor=" + replicationFactor + ", presence=" + presence + ", peerAuth=" + peerAuth + "]";
+                + ", replicationFactor=" + replicationFactor + ", presence=" + presence + ", presenceSource=" + presenceSource
+                + ", peerAuth=" + peerAuth + "]";
     }
 
     /**
@@ -163,6 +168,7 @@ public record RepairSettings(
                         "the peers' wallet addresses when repair.peer-auth=signed (or repair.node-url, whose node may list them)");
             }
         }
+        PresenceMode presence = r.oneOf("repair.presence", PresenceMode.class);
         return new RepairSettings(
                 new S3Settings(r.optional("repair.s3.endpoint").orElse(""), r.required("repair.s3.region"),
                         r.bucket("repair.s3.bucket"), r.optional("repair.s3.access-key").orElse(""),
@@ -178,7 +184,8 @@ public record RepairSettings(
                 r.duration("repair.startup-delay", Duration.ZERO),
                 r.positiveInt("repair.cleanup-every"),
                 r.bool("repair.enabled"),
-                r.oneOf("repair.presence", PresenceMode.class),
+                presence,
+                presenceSource(r, presence),
                 r.duration("repair.pull.connect-timeout", Duration.ofMillis(1)),
                 r.duration("repair.pull.read-timeout", Duration.ofMillis(1)),
                 r.positiveInt("repair.known-present.max-entries"),
@@ -222,6 +229,16 @@ public record RepairSettings(
                                 .orElse(Path.of(System.getProperty("java.io.tmpdir"))),
                         r.bytes("repair.pull.staging-reserve"),
                         r.partSize("repair.s3.part-size")));
+    }
+
+    /** The presence store is filled by listings: never with {@code repair.presence=head}, which makes none. */
+    private static PresenceSource presenceSource(Reader r, PresenceMode presence) {
+        PresenceSource source = r.oneOf("repair.presence.source", PresenceSource.class);
+        if (source == PresenceSource.STORE && presence == PresenceMode.HEAD) {
+            throw new InvalidSettingException("repair.presence.source", "store",
+                    "listing while repair.presence=head (the presence store is filled by listings, and head mode makes none)");
+        }
+        return source;
     }
 
     /** A store-all node's second bucket, listed into the same presence index; never the primary bucket itself. */

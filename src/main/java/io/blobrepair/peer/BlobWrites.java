@@ -7,6 +7,7 @@ import io.blobrepair.placement.Hosts;
 import io.blobrepair.placement.NetworkView;
 import io.blobrepair.placement.PlacementPolicy;
 import io.blobrepair.s3.Buckets;
+import io.blobrepair.work.PresenceStore;
 import jakarta.activation.DataHandler;
 import org.apache.camel.Exchange;
 import org.apache.camel.attachment.AttachmentMessage;
@@ -38,11 +39,13 @@ public class BlobWrites {
     }
 
     private final KnownPresentCache knownPresent;
+    private final PresenceStore presenceStore;
     private final Buckets buckets;
     private final Supplier<NetworkView> network;
 
-    public BlobWrites(KnownPresentCache knownPresent, Buckets buckets, Supplier<NetworkView> network) {
+    public BlobWrites(KnownPresentCache knownPresent, PresenceStore presenceStore, Buckets buckets, Supplier<NetworkView> network) {
         this.knownPresent = knownPresent;
+        this.presenceStore = presenceStore;
         this.buckets = buckets;
         this.network = network;
     }
@@ -90,8 +93,9 @@ public class BlobWrites {
         return Arrays.stream(header.split(",")).filter(h -> !h.isBlank()).map(Hosts::normalise).toList();
     }
 
-    /** A pushed replica is in the bucket: the running cycle must not pull it again. */
-    public void stored(String storageKey) {
+    /** A pushed replica is in the bucket: the running cycle must not pull it again, and the presence store has it. */
+    public void stored(String bucket, String storageKey, long size) {
         knownPresent.add(storageKey);
+        presenceStore.written(bucket, storageKey, size);
     }
 }

@@ -3,6 +3,7 @@ package io.blobrepair.repair;
 import io.blobrepair.cid.Cid;
 import io.blobrepair.index.KnownPresentCache;
 import io.blobrepair.index.ObjectFacts;
+import io.blobrepair.index.PresenceAnswers;
 import io.blobrepair.index.PresenceIndex;
 import io.blobrepair.placement.Placement;
 import io.blobrepair.s3.Buckets;
@@ -39,7 +40,8 @@ public class BatchTriage {
     }
 
     public List<CidDecision> triage(@Body List<WorkItem> items, @ExchangeProperty(RepairExchange.CYCLE) CycleState cycle,
-                                    @ExchangeProperty(RepairExchange.INDEX) PresenceIndex index) {
+                                    @ExchangeProperty(RepairExchange.INDEX) PresenceAnswers presence) {
+        PresenceAnswers index = forBatch(items, presence, cycle);
         List<CidDecision> needRoute = new ArrayList<>();
         for (WorkItem item : items) {
             try {
@@ -59,8 +61,31 @@ public class BatchTriage {
         return needRoute;
     }
 
+    /**
+     * The presence answers for this batch: the index as it is, or one read of the presence store
+     * for the batch's keys. A store that cannot be read sends this batch to HeadObject per key.
+     */
+    private PresenceAnswers forBatch(List<WorkItem> items, PresenceAnswers presence, CycleState cycle) {
+        if (!presence.fromStore()) {
+            return presence;
+        }
+        List<String> keys = new ArrayList<>(items.size());
+        for (WorkItem item : items) {
+            if (item.cid() != null) {
+                Cid.parse(item.cid()).ifPresent(cid -> keys.add(cid.storageKey()));
+            }
+        }
+        try {
+            return presence.forKeys(keys);
+        } catch (RuntimeException e) {
+            CycleLog.count(cycle, RepairCounter.PRESENCE_STORE_FAIL, "presence store read failed, this batch is checked with"
+                    + " HeadObject per key: {}", CycleLog.describe(e));
+            return PresenceIndex.unavailable(clock.instant());
+        }
+    }
+
     /** The first decision about one work item, or null when it is skipped before any. */
-    CidDecision triage(WorkItem item, CycleState cycle, PresenceIndex index) {
+    CidDecision triage(WorkItem item, CycleState cycle, PresenceAnswers index) {
         RepairCounters counters = cycle.getCounters();
         if (item.cid() == null || item.cid().isEmpty()) {
             counters.increment(RepairCounter.EMPTY_CID);
@@ -106,7 +131,7 @@ public class BatchTriage {
     }
 
     /** With an archive bucket: a copy the listing found in the bucket the CID is not routed to. */
-    private CidFacts otherCopyFromIndex(CidFacts facts, PresenceIndex index) {
+    private CidFacts otherCopyFromIndex(CidFacts facts, PresenceAnswers index) {
         Optional<String> other = buckets.other(facts.bucket());
         if (other.isEmpty() || !index.covers(other.get(), facts.storageKey())) {
             return facts;
@@ -116,11 +141,11 @@ public class BatchTriage {
     }
 
     /**
-     * Presence from the listing, for the keys it covers; an uncovered key is left for HeadObject.
+     * Presence from the listing (or the presence store), for the keys it covers; an uncovered key is left for HeadObject.
      * A key written since the listing counts as present, but without listed facts: such presence
      * never grounds a deletion.
      */
-    private CidFacts presenceFromIndex(CidFacts facts, PresenceIndex index, CycleState cycle) {
+    private CidFacts presenceFromIndex(CidFacts facts, PresenceAnswers index, CycleState cycle) {
         String key = facts.storageKey();
         if (!index.covers(facts.bucket(), key)) {
             if (!cycle.facts().headIsTrusted()) {
@@ -128,12 +153,14 @@ public class BatchTriage {
             }
             return facts;
         }
+        boolean store = index.fromStore();
+        Presence.Source source = store ? Presence.Source.STORE : Presence.Source.LISTING;
         ObjectFacts listed = index.lookup(facts.bucket(), key);
         if (listed != null) {
-            cycle.getCounters().increment(RepairCounter.PRESENCE_INDEX_HIT);
-            return facts.present(Presence.Source.LISTING, listed);
+            cycle.getCounters().increment(store ? RepairCounter.PRESENCE_STORE_HIT : RepairCounter.PRESENCE_INDEX_HIT);
+            return facts.present(source, listed);
         }
-        cycle.getCounters().increment(RepairCounter.PRESENCE_INDEX_MISS);
-        return knownPresent.contains(key) ? facts.present(Presence.Source.WRITTEN, null) : facts.absent(Presence.Source.LISTING);
+        cycle.getCounters().increment(store ? RepairCounter.PRESENCE_STORE_MISS : RepairCounter.PRESENCE_INDEX_MISS);
+        return knownPresent.contains(key) ? facts.present(Presence.Source.WRITTEN, null) : facts.absent(source);
     }
 }

@@ -1,6 +1,7 @@
 package io.blobrepair.repair;
 
 import io.blobrepair.index.KnownPresentCache;
+import io.blobrepair.work.PresenceStore;
 import org.apache.camel.Exchange;
 import org.apache.camel.ExchangeProperty;
 
@@ -13,15 +14,18 @@ import org.apache.camel.ExchangeProperty;
 public class BucketRelocation {
 
     private final KnownPresentCache knownPresent;
+    private final PresenceStore presenceStore;
 
-    public BucketRelocation(KnownPresentCache knownPresent) {
+    public BucketRelocation(KnownPresentCache knownPresent, PresenceStore presenceStore) {
         this.knownPresent = knownPresent;
+        this.presenceStore = presenceStore;
     }
 
     /** CopyObject succeeded: the routed bucket holds the blob, to be checked before the source goes. */
     public CidDecision copied(@ExchangeProperty(RepairExchange.CID) CidDecision decision,
                               @ExchangeProperty(RepairExchange.CYCLE) CycleState cycle) {
         knownPresent.add(decision.storageKey());
+        presenceStore.written(decision.bucket(), decision.storageKey(), decision.facts().other().listed().size());
         CycleLog.info(cycle, "copied {} from {} to {}", decision.storageKey(), decision.facts().other().bucket(), decision.bucket());
         return DecisionCounts.next(decision, decision.facts().copiedFromOtherBucket(), cycle);
     }

@@ -193,6 +193,12 @@ public final class CycleState {
         handledRecentKeys = index.newSeenKeys();
     }
 
+    /** Tracks handled keys by their hashes, without an index (a cycle answered from the presence store). */
+    public void trackHandledKeysByHash() {
+        handledKeys = SeenKeys.withoutIndex();
+        handledRecentKeys = SeenKeys.withoutIndex();
+    }
+
     public void addContentSize(long bytes) {
         contentSize.add(bytes);
     }

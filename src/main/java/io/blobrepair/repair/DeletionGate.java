@@ -1,7 +1,8 @@
 package io.blobrepair.repair;
 
 import io.blobrepair.index.KnownPresentCache;
-import io.blobrepair.index.PresenceIndex;
+import io.blobrepair.index.PresenceAnswers;
+import io.blobrepair.work.PresenceStore;
 import org.apache.camel.Exchange;
 import org.apache.camel.ExchangeProperty;
 
@@ -13,27 +14,37 @@ import java.time.Clock;
  * {@code repair.max-delete-fraction} of what the node held is held back, and the brake engaging is
  * logged, counted and published once), then what a deletion changes: the key is marked absent in
  * the bucket's part of the cycle's index and, unless it was the other bucket's copy, leaves the
- * known-present cache, so the rest of the cycle never trusts a stale "present".
+ * known-present cache, so the rest of the cycle never trusts a stale "present", and leaves the
+ * presence store. Nothing is ever deleted in a cycle whose presence the store answered: the rules
+ * never ask for it there (no complete view), and this gate refuses it should they.
  */
 public class DeletionGate {
 
     private final boolean dryRun;
     private final double maxDeleteFraction;
     private final KnownPresentCache knownPresent;
+    private final PresenceStore presenceStore;
     private final RepairEvents events;
     private final Clock clock;
 
-    public DeletionGate(boolean dryRun, double maxDeleteFraction, KnownPresentCache knownPresent, RepairEvents events, Clock clock) {
+    public DeletionGate(boolean dryRun, double maxDeleteFraction, KnownPresentCache knownPresent, PresenceStore presenceStore,
+                        RepairEvents events, Clock clock) {
         this.dryRun = dryRun;
         this.maxDeleteFraction = maxDeleteFraction;
         this.knownPresent = knownPresent;
+        this.presenceStore = presenceStore;
         this.events = events;
         this.clock = clock;
     }
 
     /** The decision to carry out: unchanged, or held back by the dry run or the brake. */
     public CidDecision admit(@ExchangeProperty(RepairExchange.CID) CidDecision decision,
-                             @ExchangeProperty(RepairExchange.CYCLE) CycleState cycle) {
+                             @ExchangeProperty(RepairExchange.CYCLE) CycleState cycle,
+                             @ExchangeProperty(RepairExchange.INDEX) PresenceAnswers presence) {
+        if (presence.fromStore()) {
+            // the CID's error (counted, logged with its step): nothing is deleted
+            throw new IllegalStateException("no deletion on the presence store's view: " + decision.action() + " " + decision.storageKey());
+        }
         if (dryRun) {
             CycleLog.info(cycle, "dry run: would {} {} in {}", decision.action(), decision.storageKey(), decision.bucket());
             return DecisionCounts.replace(decision, decision.heldBack(Reason.DRY_RUN), cycle);
@@ -55,9 +66,10 @@ public class DeletionGate {
     /** DeleteObject succeeded. */
     public CidDecision deleted(@ExchangeProperty(RepairExchange.CID) CidDecision decision,
                                @ExchangeProperty(RepairExchange.CYCLE) CycleState cycle,
-                               @ExchangeProperty(RepairExchange.INDEX) PresenceIndex index) {
+                               @ExchangeProperty(RepairExchange.INDEX) PresenceAnswers index) {
         cycle.deleted();
         index.markAbsent(decision.bucket(), decision.storageKey());
+        presenceStore.deleted(decision.bucket(), decision.storageKey());
         CycleLog.info(cycle, "deleted {} from {} ({})", decision.storageKey(), decision.bucket(), decision.action());
         cycle.getCounters().increment(switch (decision.action()) {
             case DELETE_INVALID -> RepairCounter.DELETE_INVALID_SUCCESS;

@@ -13,6 +13,8 @@ public enum Presence {
     public enum Source {
         /** This cycle's listing (the presence index). */
         LISTING,
+        /** The presence store: the last complete listing and our own writes since; never grounds a deletion. */
+        STORE,
         /** A HeadObject of this cycle. */
         HEAD_OBJECT,
         /** Written by this node (pulled or pushed) since the listing: present, but without listed facts. */

@@ -8,6 +8,7 @@ import io.blobrepair.index.PresenceFilter;
 import io.blobrepair.index.PresenceIndex;
 import io.blobrepair.index.PresenceIndexBuilder;
 import io.blobrepair.peer.PeerFilters;
+import io.blobrepair.work.PresenceStore;
 import org.apache.camel.Exchange;
 import org.apache.camel.ProducerTemplate;
 import org.apache.camel.support.DefaultExchange;
@@ -18,6 +19,7 @@ import software.amazon.awssdk.services.s3.model.ListObjectsV2Response;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.OptionalLong;
 
 /**
@@ -36,6 +38,7 @@ public class PresenceSteps {
     private static final Logger LOG = LoggerFactory.getLogger(PresenceSteps.class);
 
     private final PresenceIndexBuilder builder;
+    private final PresenceStore store;
     private final Clock clock;
     private final boolean listing;
     private final ProducerTemplate routes;
@@ -44,8 +47,9 @@ public class PresenceSteps {
     private volatile Duration latestBuildTime = Duration.ZERO;
 
     /** {@code routes} runs the {@code presence-index} route for {@link #rebuild()}. */
-    public PresenceSteps(PresenceIndexBuilder builder, Clock clock, boolean listing, ProducerTemplate routes) {
+    public PresenceSteps(PresenceIndexBuilder builder, PresenceStore store, Clock clock, boolean listing, ProducerTemplate routes) {
         this.builder = builder;
+        this.store = store;
         this.clock = clock;
         this.listing = listing;
         this.routes = routes;
@@ -58,14 +62,26 @@ public class PresenceSteps {
 
     // --- the presence-index route ---------------------------------------------------------------
 
-    /** A new listing, reporting its progress to the cycle (when there is one: not for a JMX rebuild). */
+    /**
+     * A new listing, reporting its progress to the cycle (when there is one: not for a JMX rebuild),
+     * its pages captured into the presence store when that is on.
+     */
     public BucketListing beginListing(Exchange exchange) {
         CycleState cycle = exchange.getProperty(RepairExchange.CYCLE, CycleState.class);
         if (cycle == null) {
-            return builder.begin(keys -> { });
+            return builder.begin(keys -> { }, store.beginCapture());
         }
         cycle.getProgress().enter("listing", builder.expectedEntries(), clock.instant());
-        return builder.begin(cycle.getProgress()::advance);
+        return builder.begin(cycle.getProgress()::advance, store.beginCapture());
+    }
+
+    /**
+     * The listing's first partitions, for the route's split. Asked here, not of the listing in the
+     * route: Camel's bean component would cache what it learns of each cycle's listing per
+     * instance (its pageFailed takes an Exception it would bind), one entry a cycle, up to 1000.
+     */
+    public List<ListingPartition> roots(Exchange exchange) {
+        return listing(exchange).roots();
     }
 
     /** One ListObjectsV2 request: the partition's next page. */
@@ -82,15 +98,37 @@ public class PresenceSteps {
         listing(exchange).pageFailed(partition(exchange), cause != null ? cause : new IllegalStateException("page failed"));
     }
 
-    /** The finished index; throws {@link ListingFailedException} (with what was listed) when a page failed. */
+    /**
+     * The finished index; throws {@link ListingFailedException} (with what was listed) when a page
+     * failed. A complete listing replaces the presence store's keys; a partial one leaves them,
+     * marked as not from a complete listing.
+     */
     public PresenceIndex finishListing(Exchange exchange) {
         BucketListing listing = listing(exchange);
         exchange.removeProperty(LISTING);
+        PresenceIndex index;
         try {
-            return listing.finish();
+            index = listing.finish();
+        } catch (ListingFailedException failed) {
+            listing.capture().abandon();
+            throw failed;
         } finally {
             latestBuildTime = Duration.between(listing.startedAt(), clock.instant());
         }
+        try {
+            listing.capture().complete();
+        } catch (RuntimeException e) {
+            // the index is whole all the same: only the store waits for the next listing
+            CycleState cycle = exchange.getProperty(RepairExchange.CYCLE, CycleState.class);
+            String why = CycleLog.describe(e.getCause() != null ? e.getCause() : e);
+            if (cycle != null) {
+                CycleLog.count(cycle, RepairCounter.PRESENCE_STORE_FAIL, "the presence store did not take the listing,"
+                        + " it is not used before the next complete one: {}", why);
+            } else {
+                LOG.warn("the presence store did not take the listing, it is not used before the next complete one: {}", why);
+            }
+        }
+        return index;
     }
 
     private static BucketListing listing(Exchange exchange) {
@@ -142,6 +180,12 @@ public class PresenceSteps {
     public PresenceIndex listingFailed(Exchange exchange) {
         CycleState cycle = exchange.getProperty(RepairExchange.CYCLE, CycleState.class);
         Exception cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
+        BucketListing unfinished = listing(exchange);
+        if (unfinished != null) {
+            // the listing failed before its end was reached: what it captured is not kept either
+            exchange.removeProperty(LISTING);
+            unfinished.capture().abandon();
+        }
         cycle.getCounters().increment(RepairCounter.PRESENCE_INDEX_BUILD_FAIL);
         ListingFailedException failed = listingFailure(cause);
         Throwable root = failed != null && failed.getCause() != null ? failed.getCause() : cause;

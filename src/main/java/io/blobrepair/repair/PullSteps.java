@@ -5,6 +5,7 @@ import io.blobrepair.peer.PeerClient;
 import io.blobrepair.peer.PeerFilters;
 import io.blobrepair.peer.PeerHealth;
 import io.blobrepair.placement.PullPlan;
+import io.blobrepair.work.PresenceStore;
 import org.apache.camel.Exchange;
 import org.apache.camel.ExchangeProperty;
 
@@ -20,16 +21,18 @@ public class PullSteps {
 
     private final boolean dryRun;
     private final KnownPresentCache knownPresent;
+    private final PresenceStore presenceStore;
     private final PeerClient peers;
     private final PeerFilters filters;
     private final PeerHealth health;
     private final OptionalInt maxHosts;
 
     /** @param maxHosts {@code repair.pull.max-hosts}: ranked hosts tried before escalation; empty = R + 4 */
-    public PullSteps(boolean dryRun, KnownPresentCache knownPresent, PeerClient peers, PeerFilters filters, PeerHealth health,
-                     OptionalInt maxHosts) {
+    public PullSteps(boolean dryRun, KnownPresentCache knownPresent, PresenceStore presenceStore, PeerClient peers,
+                     PeerFilters filters, PeerHealth health, OptionalInt maxHosts) {
         this.dryRun = dryRun;
         this.knownPresent = knownPresent;
+        this.presenceStore = presenceStore;
         this.peers = peers;
         this.filters = filters;
         this.health = health;
@@ -83,6 +86,7 @@ public class PullSteps {
                        @ExchangeProperty(RepairExchange.CYCLE) CycleState cycle,
                        @ExchangeProperty(RepairExchange.PULL) PeerClient.Result pulled) {
         knownPresent.add(decision.storageKey());
+        presenceStore.written(decision.bucket(), decision.storageKey(), pulled.size());
         cycle.getCounters().increment(RepairCounter.PULL_MINE_SUCCESS);
         cycle.addContentSize(pulled.size());
     }

@@ -11,8 +11,9 @@ import java.time.Duration;
  * <ul>
  *   <li>Presence first: a key the listing does not cover is looked up (HeadObject); an unknown
  *       presence (the lookup failed) leads to nothing.</li>
- *   <li>Absent: a blob of this node's is pulled, after one HeadObject confirms the listing's
- *       "absent" (the node may have written it since); derived image variants are never pulled.</li>
+ *   <li>Absent: a blob of this node's is pulled, after one HeadObject confirms the listing's (or
+ *       the presence store's) "absent" (the node may have written it since); derived image
+ *       variants are never pulled.</li>
  *   <li>Cleanup cycles, on a complete view only: a v1 blob is validated first and deleted when its
  *       content does not match its CID; derived variants are deleted; a copy beyond what the
  *       configured {@link OverReplicationRule} keeps (#202: 0-based rank &gt; T; newer reference
@@ -58,7 +59,9 @@ public final class RepairRules {
             boolean relocate = f.cycle().cleanup() && f.cycle().deletionsAllowed() && !deleted;
             return relocate ? act(f, Action.RELOCATE) : none(f, Reason.IN_OTHER_BUCKET);
         }
-        return act(f, f.source() == Presence.Source.LISTING ? Action.CONFIRM_ABSENCE : Action.PULL);
+        // a listing's or the store's "absent" may be stale: confirmed with HeadObject before the pull
+        boolean viewed = f.source() == Presence.Source.LISTING || f.source() == Presence.Source.STORE;
+        return act(f, viewed ? Action.CONFIRM_ABSENCE : Action.PULL);
     }
 
     private static CidDecision present(CidFacts f) {

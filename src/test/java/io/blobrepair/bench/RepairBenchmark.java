@@ -3,7 +3,6 @@ package io.blobrepair.bench;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.blobrepair.cid.ContentHash;
 import io.blobrepair.cid.StorageKey;
-import io.blobrepair.index.KeyPartitions;
 import io.blobrepair.index.ListingRoute;
 import io.blobrepair.index.PresenceIndex;
 import io.blobrepair.index.PresenceIndexBuilder;
@@ -241,8 +240,8 @@ public final class RepairBenchmark {
             long buildMs = median(timed.buildMs);
             long rawSlowMs = median(slow.rawMs);
             long buildSlowMs = median(slow.buildMs);
-            int partitions = KeyPartitions.forParallelism(LIST_PARALLELISM).size();
-            long listBound = (keys.size() + 999) / 1000 + partitions;
+            // after the untimed listing, key ranges: at most one short page per range
+            long listBound = (keys.size() + 999) / 1000 + LIST_PARALLELISM;
             double ratio = buildMs / (double) Math.max(1, rawMs);
             double speedup = rawSlowMs / (double) Math.max(1, buildSlowMs);
             double cidsPerSecond = allPresent.cidsPerSecondAfterListing();
@@ -355,7 +354,7 @@ public final class RepairBenchmark {
     /** The default repair.cleanup-every. */
     private static final int CLEANUP_EVERY = 4;
     /** HeadObject of the presence store's liveness sample per non-cleanup cycle. */
-    private static final int LIVENESS_SAMPLE = 64;
+    private static final int LIVENESS_SAMPLE = io.blobrepair.repair.PresenceStoreReadiness.SAMPLE_SIZE;
 
     /**
      * Prints the S3 request bill of the three presence strategies for 1M and 100M keys, hourly

@@ -252,6 +252,31 @@ class CleanupTest {
         }
     }
 
+    /**
+     * The delete route's throttle clears its state 10 s after each deletion on a timer thread; from
+     * Camel's default scheduled pool, every deletion started one more, up to 10 idle threads (the
+     * soak saw one more after every cleanup). Its own pool has one.
+     */
+    @Test
+    void deletionsShareOneThrottleTimerThread() throws Exception {
+        Node n = new Node();
+        for (int i = 0; i < 3; i++) {
+            Blob blob = n.blobAt("corrupted " + i, p -> p == 1);
+            s3.put(n.bucket, blob.key(), "wrong bytes".getBytes(StandardCharsets.UTF_8));
+            n.db.addRows("audio_previews", "cid", List.of(blob.cid()));
+            peers.forEach(p -> p.serve(blob.cid(), blob.content()));
+        }
+        try (TestNode node = n.start(null)) {
+            assertThat(node.runCleanupCycle().counters()).containsEntry("delete_invalid_success", 3L);
+
+            // this node's throttle threads, named as its context names them ("Camel (camel-1) thread #57 - Throttle")
+            String named = node.context().getExecutorServiceManager().resolveThreadName("Throttle");
+            String prefix = named.substring(0, named.indexOf('#') + 1);
+            assertThat(Thread.getAllStackTraces().keySet()).filteredOn(t -> t.getName().startsWith(prefix)
+                    && t.getName().endsWith(" - Throttle")).hasSize(1);
+        }
+    }
+
     @Test
     void blobWhoseReadFailsIsKept() throws Exception {
         Node n = new Node();

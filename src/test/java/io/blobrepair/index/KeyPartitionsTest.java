@@ -99,6 +99,28 @@ class KeyPartitionsTest {
         assertThat(KeyPartitions.position("zzzzzz", 0)).isLessThan(1);
     }
 
+    /** Ten pages of 100 keys from two partitions, in no order: four ranges end after 300, 500 and 800 keys. */
+    @Test
+    void rangeEndsCutTheListedKeysIntoEqualShares() {
+        List<KeyPartitions.PageEnd> pages = new java.util.ArrayList<>();
+        for (int p = 9; p >= 0; p--) {
+            pages.add(new KeyPartitions.PageEnd((p < 5 ? "a" : "b") + p, 100));
+        }
+        assertThat(KeyPartitions.balancedRangeEnds(pages, 4)).containsExactly("a2", "a4", "b7");
+        assertThat(KeyPartitions.balancedRangeEnds(pages, 1)).isEmpty();
+    }
+
+    /** Short pages (a partition's last) weigh what they hold; an end is never the last page's, and never twice. */
+    @Test
+    void rangeEndsWeighPagesByTheirKeys() {
+        List<KeyPartitions.PageEnd> pages = List.of(new KeyPartitions.PageEnd("a1", 1000), new KeyPartitions.PageEnd("a2", 10),
+                new KeyPartitions.PageEnd("b1", 1000), new KeyPartitions.PageEnd("b2", 1000), new KeyPartitions.PageEnd("c1", 990));
+        assertThat(KeyPartitions.balancedRangeEnds(pages, 4)).containsExactly("a1", "b1", "b2");
+        assertThat(KeyPartitions.balancedRangeEnds(List.of(new KeyPartitions.PageEnd("a", 1000), new KeyPartitions.PageEnd("b", 5)), 8))
+                .containsExactly("a");
+        assertThat(KeyPartitions.balancedRangeEnds(List.of(), 8)).isEmpty();
+    }
+
     private static List<String> characters(String chars) {
         return chars.chars().mapToObj(c -> String.valueOf((char) c)).toList();
     }

@@ -102,4 +102,36 @@ class ListingPartitionTest {
         assertThat(p.subPartitions()).extracting(s -> s.prefix).containsExactly("a5", "a6");
         assertThat(p.coverage()).isEqualTo(new ListingCoverage.Part("a", "a5", true));
     }
+
+    /** A key range vouches for its keys only: after its start, up to its end once done, up to the last key listed before a failure. */
+    @Test
+    void aKeyRangeVouchesForItsOwnKeys() {
+        ListingPartition done = ListingPartition.range(0, "b", "d");
+        done.listed(5, "d", null);
+        ListingCoverage doneCoverage = new ListingCoverage(List.of(done.coverage()));
+        assertThat(doneCoverage.covers("b")).isFalse();
+        assertThat(doneCoverage.covers("b0")).isTrue();
+        assertThat(doneCoverage.covers("d")).isTrue();
+        assertThat(doneCoverage.covers("d0")).isFalse();
+        assertThat(done.coverage().complete()).isTrue();
+        assertThat(done.pastEnd("d0")).isTrue();
+        assertThat(done.isEnd("d")).isTrue();
+
+        ListingPartition failed = ListingPartition.range(0, "b", "d");
+        failed.listed(3, "c", "t1");
+        failed.failed();
+        ListingCoverage failedCoverage = new ListingCoverage(List.of(failed.coverage()));
+        assertThat(failedCoverage.covers("c")).isTrue();
+        assertThat(failedCoverage.covers("c0")).isFalse();
+        assertThat(failed.coverage().complete()).isFalse();
+
+        ListingPartition nothing = ListingPartition.range(0, null, "d");
+        nothing.failed();
+        assertThat(nothing.coverage().listed()).isFalse();
+
+        ListingPartition last = ListingPartition.range(0, "x", null);
+        last.listed(2, "z", null);
+        assertThat(new ListingCoverage(List.of(last.coverage())).covers("zzzz")).isTrue();
+        assertThat(last.pastEnd("zzzz")).isFalse();
+    }
 }

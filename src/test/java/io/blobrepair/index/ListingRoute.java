@@ -3,6 +3,7 @@ package io.blobrepair.index;
 import io.blobrepair.BlobRepairConfiguration;
 import io.blobrepair.repair.RepairExchange;
 import io.blobrepair.repair.PresenceSteps;
+import io.blobrepair.work.PresenceStore;
 import org.apache.camel.Exchange;
 import org.apache.camel.impl.DefaultCamelContext;
 import org.apache.camel.support.DefaultExchange;
@@ -26,7 +27,8 @@ public final class ListingRoute implements AutoCloseable {
 
     public static ListingRoute start(PresenceIndexBuilder builder, int parallelism) throws Exception {
         DefaultCamelContext context = new DefaultCamelContext();
-        context.getRegistry().bind("presenceSteps", new PresenceSteps(builder, Clock.systemUTC(), true,
+        context.getRegistry().bind("presenceSteps", new PresenceSteps(builder,
+                new PresenceStore(null, false, java.util.List.of(), Clock.systemUTC()), Clock.systemUTC(), true,
                 context.createProducerTemplate()));
         context.getRegistry().bind("presenceListingPool", BlobRepairConfiguration.listingPool(context, parallelism));
         var loader = PluginHelper.getRoutesLoader(context);

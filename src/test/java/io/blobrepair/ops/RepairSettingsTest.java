@@ -34,6 +34,7 @@ class RepairSettingsTest {
         p.put("repair.cleanup-every", "4");
         p.put("repair.enabled", "true");
         p.put("repair.presence", "listing");
+        p.put("repair.presence.source", "listing");
         p.put("repair.pull.connect-timeout", "5s");
         p.put("repair.pull.read-timeout", "60s");
         p.put("repair.known-present.max-entries", "500000");
@@ -78,6 +79,7 @@ class RepairSettingsTest {
         assertThat(s.allHosts()).containsExactlyInAnyOrder("http://node1:8080", "http://node2:8080", "http://node3:8080");
         assertThat(s.interval()).isEqualTo(Duration.ofHours(1));
         assertThat(s.presence()).isEqualTo(RepairSettings.PresenceMode.LISTING);
+        assertThat(s.presenceSource()).isEqualTo(RepairSettings.PresenceSource.LISTING);
         assertThat(s.cron()).isEmpty();
         assertThat(s.pullTransfer()).isEqualTo(new RepairSettings.PullTransfer(256L << 20,
                 java.nio.file.Path.of(System.getProperty("java.io.tmpdir")), 2L << 30, 64L << 20));
@@ -86,6 +88,7 @@ class RepairSettingsTest {
     @ParameterizedTest(name = "{0}={1}")
     @CsvSource(delimiter = '|', value = {
             "repair.presence | lists | one of listing, head",
+            "repair.presence.source | db | one of listing, store",
             "repair.replication-factor | 0 | a whole number of at least 1",
             "repair.replication-factor | three | a whole number of at least 1",
             "repair.store-all | yes | true or false",
@@ -119,6 +122,17 @@ class RepairSettingsTest {
         assertThatThrownBy(() -> read(p)).isInstanceOf(InvalidSettingException.class)
                 .hasMessageContaining(key).hasMessageContaining(accepted)
                 .hasMessageContaining(InvalidSettingException.envName(key));
+    }
+
+    @Test
+    void thePresenceStoreIsReadWithListingsOnly() {
+        Map<String, String> p = defaults();
+        p.put("repair.presence.source", "store");
+        assertThat(read(p).presenceSource()).isEqualTo(RepairSettings.PresenceSource.STORE);
+        p.put("repair.presence", "head");
+        assertThatThrownBy(() -> read(p)).isInstanceOf(InvalidSettingException.class)
+                .hasMessageContaining("repair.presence.source").hasMessageContaining("REPAIR_PRESENCE_SOURCE")
+                .hasMessageContaining("listing while repair.presence=head");
     }
 
     @Test

@@ -175,6 +175,28 @@ class RepairRulesTest {
         assertThat(RepairRules.decide(facts).action()).isEqualTo(Action.NONE);
     }
 
+    /** The presence store's "present" never grounds a deletion, even where a listing's would (a cleanup cycle on a complete view). */
+    @Test
+    void theStoresPresenceNeverGroundsADeletion() {
+        CidFactsFixture f = overReplicatedCopy();
+        assertThat(RepairRules.decide(f.build()).action()).isEqualTo(Action.CONFIRM_HOLDERS);
+        f.source = Presence.Source.STORE;
+        CidFacts stored = f.build();
+
+        assertThat(stored.trustedPresence()).isFalse();
+        assertThat(RepairRules.decide(stored).action()).isEqualTo(Action.NONE);
+        assertThat(RepairRules.decide(stored.holders(CidFacts.Holders.CONFIRMED)).action()).isEqualTo(Action.NONE);
+    }
+
+    /** The store's "absent" may be stale like a listing's: HeadObject confirms it before any pull. */
+    @Test
+    void theStoresAbsenceIsConfirmedBeforeAPull() {
+        CidFactsFixture f = new CidFactsFixture();
+        f.presence = Presence.ABSENT;
+        f.source = Presence.Source.STORE;
+        assertThat(RepairRules.decide(f.build()).action()).isEqualTo(Action.CONFIRM_ABSENCE);
+    }
+
     /** A listed, valid copy ranked 7th (0-based) of R = 4, T = 6, in a cleanup cycle on a complete view. */
     private static CidFactsFixture overReplicatedCopy() {
         CidFactsFixture f = new CidFactsFixture();

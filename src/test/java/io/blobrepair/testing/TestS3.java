@@ -109,6 +109,11 @@ public final class TestS3 implements AutoCloseable {
         s.putBlob(bucket, blob);
     }
 
+    /** Removes a blob straight from the store (no HTTP), as a disk losing it would. */
+    public void delete(String bucket, String key) {
+        store.delegateStore().removeBlob(bucket, key);
+    }
+
     public boolean exists(String bucket, String key) {
         return store.delegateStore().blobExists(bucket, key);
     }
