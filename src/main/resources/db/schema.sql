@@ -33,6 +33,10 @@ CREATE TABLE IF NOT EXISTS repair_runs (
     aborted_reason  text
 );
 
+-- The hosts a run ranked against, so a cycle after a restart with another host list knows the
+-- owners moved (no over-replication deletion in it), as one within a process does.
+ALTER TABLE repair_runs ADD COLUMN IF NOT EXISTS ranked_hosts text[];
+
 -- Cursors by work-list name (earlier versions kept one column per list: carried over once).
 ALTER TABLE repair_runs ADD COLUMN IF NOT EXISTS cursors jsonb NOT NULL DEFAULT '{}';
 DO $$

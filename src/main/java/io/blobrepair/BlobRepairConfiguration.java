@@ -236,7 +236,7 @@ public class BlobRepairConfiguration implements CamelConfiguration {
         // a CID that keeps failing waits one cleanup period
         Duration cleanupPeriod = settings.interval().multipliedBy(settings.cleanupEvery());
         CidFailures cidFailures = new CidFailures(dataSource);
-        registry.bind("cycleSetup", new CycleSetup(follower, settings.retention(), peerHealth, cidFailures,
+        registry.bind("cycleSetup", new CycleSetup(follower, runStore, settings.retention(), peerHealth, cidFailures,
                 settings.cidFailureMaxCycles(), cleanupPeriod, dataLoss, settings.dataLoss(), events, clock));
         registry.bind("batchTriage", new BatchTriage(knownPresent, buckets, clock));
         registry.bind("presenceLookup", new PresenceLookup(knownPresent));

@@ -4,11 +4,14 @@ import io.blobrepair.peer.NodeFollower;
 import io.blobrepair.peer.PeerHealth;
 import io.blobrepair.work.CidFailures;
 import io.blobrepair.work.DataLossLedger;
+import io.blobrepair.work.RunStore;
 import org.apache.camel.ExchangeProperty;
 
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Optional;
+import java.util.Set;
 
 /**
  * What a cycle fixes at its start, before its presence view: the network it ranks against and
@@ -18,6 +21,7 @@ import java.time.Duration;
 public class CycleSetup {
 
     private final NodeFollower follower;
+    private final RunStore runs;
     private final Retention retention;
     private final PeerHealth peerHealth;
     private final CidFailures failures;
@@ -31,10 +35,11 @@ public class CycleSetup {
     /**
      * @param maxFailedCycles a CID failing in this many cycles in a row is skipped for {@code skipFor}
      */
-    public CycleSetup(NodeFollower follower, Retention retention, PeerHealth peerHealth, CidFailures failures,
+    public CycleSetup(NodeFollower follower, RunStore runs, Retention retention, PeerHealth peerHealth, CidFailures failures,
                       int maxFailedCycles, Duration skipFor, DataLossLedger dataLoss, DataLossRules dataLossRules,
                       RepairEvents events, Clock clock) {
         this.follower = follower;
+        this.runs = runs;
         this.retention = retention;
         this.peerHealth = peerHealth;
         this.failures = failures;
@@ -50,15 +55,20 @@ public class CycleSetup {
      * The network as the co-located node sees it now ({@code repair.node-url}), else as configured.
      * A node that cannot be read leaves the last good view ({@code node_view_stale}); a changed
      * host set is published ({@code hosts_changed}) and keeps this cycle from deleting
-     * over-replicated copies: their owners just moved.
+     * over-replicated copies: their owners just moved. The set is compared with the last run's
+     * as recorded in the database too, so a restart with another host list counts as a change.
      */
-    public void followNetwork(@ExchangeProperty(RepairExchange.CYCLE) CycleState cycle) {
+    public void followNetwork(@ExchangeProperty(RepairExchange.CYCLE) CycleState cycle) throws SQLException {
         NodeFollower.Refresh refresh = follower.refresh();
-        cycle.setNetwork(refresh.view(), refresh.hostsChanged(), retention);
+        Set<String> hosts = Set.copyOf(refresh.view().hosts());
+        Optional<Set<String>> lastRun = runs.lastRankedHosts();
+        boolean hostsChanged = refresh.hostsChanged() || lastRun.map(last -> !last.equals(hosts)).orElse(false);
+        runs.recordRankedHosts(cycle.getRunId(), hosts);
+        cycle.setNetwork(refresh.view(), hostsChanged, retention);
         if (!refresh.fresh()) {
             cycle.getCounters().increment(RepairCounter.NODE_VIEW_STALE);
         }
-        if (refresh.hostsChanged()) {
+        if (hostsChanged) {
             events.publish(RepairEvent.hostsChanged(cycle.getCycle(), clock.instant(), refresh.view().hosts()));
         }
     }

@@ -14,9 +14,11 @@ import java.sql.Timestamp;
 import java.sql.Types;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /** The tracker table {@code repair_runs}: one row per run, updated after every batch. */
 public class RunStore {
@@ -132,6 +134,28 @@ public class RunStore {
                 rs.next();
                 return rs.getLong(1);
             }
+        }
+    }
+
+    /** The hosts the latest run that recorded them ranked against; empty before the first. */
+    public Optional<Set<String>> lastRankedHosts() throws SQLException {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement(
+                     "SELECT ranked_hosts FROM repair_runs WHERE ranked_hosts IS NOT NULL ORDER BY id DESC LIMIT 1");
+             ResultSet rs = ps.executeQuery()) {
+            if (!rs.next()) {
+                return Optional.empty();
+            }
+            return Optional.of(Set.of((String[]) rs.getArray(1).getArray()));
+        }
+    }
+
+    public void recordRankedHosts(long id, Collection<String> hosts) throws SQLException {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("UPDATE repair_runs SET ranked_hosts = ? WHERE id = ?")) {
+            ps.setArray(1, c.createArrayOf("text", hosts.toArray()));
+            ps.setLong(2, id);
+            ps.executeUpdate();
         }
     }
 

@@ -279,4 +279,32 @@ class ReferenceRulesTest {
             }
         }
     }
+
+    /** A restart with another host list is a change too: the database keeps the hosts the last run ranked against. */
+    @Test
+    void aRestartWithAnotherHostListKeepsItsFirstCleanupFromDeletingOverReplicatedCopies() throws Exception {
+        Node n = new Node();
+        Blob over = n.blobAt("over-replicated across a restart", rank -> rank > T + 1);
+        n.heldEverywhere(over);
+        n.db.addRows("audio_previews", "cid", List.of(over.cid()));
+        try (TestNode node = n.start()) {
+            assertThat(node.runCycle().counters()).containsEntry("hosts_changed_no_delete", 0L);
+        }
+        List<String> grown = new ArrayList<>(n.hosts);
+        grown.add("http://127.0.0.1:" + TestNode.freePort());
+        n.settings.put("repair.peers", String.join(",", grown.stream().filter(h -> !h.equals(n.self)).toList()));
+        try (TestNode node = n.start()) {
+            CycleReport moved = node.runCleanupCycle();
+            assertThat(moved.counters()).containsEntry("hosts_changed_no_delete", 1L)
+                    .containsEntry("delete_over_replicated_success", 0L);
+            assertThat(s3.exists(n.bucket, over.key())).isTrue();
+        }
+        try (TestNode node = n.start()) { // restarted on the same list: no change, the cleanup deletes
+            CycleReport settled = node.runCleanupCycle();
+            assertThat(settled.counters()).containsEntry("hosts_changed_no_delete", 0L);
+            assertThat(RendezvousRanking.rank(over.cid(), grown).indexOf(n.self)).isGreaterThan(T);
+            assertThat(settled.counters()).containsEntry("delete_over_replicated_success", 1L);
+            assertThat(s3.exists(n.bucket, over.key())).isFalse();
+        }
+    }
 }
