@@ -329,8 +329,22 @@ public class PresenceStore {
         return new Unread();
     }
 
-    /** The store before a batch is read: it covers nothing and deletes nothing. */
-    private final class Unread implements PresenceAnswers {
+    /** The store's answers, before and after a batch is read: a cycle answered by them deletes nothing. */
+    private abstract static class StoreAnswers implements PresenceAnswers {
+
+        @Override
+        public void markAbsent(String bucket, String key) {
+            throw new IllegalStateException("a cycle answered from the presence store deletes nothing");
+        }
+
+        @Override
+        public boolean fromStore() {
+            return true;
+        }
+    }
+
+    /** The store before a batch is read: it covers nothing. */
+    private final class Unread extends StoreAnswers {
 
         /** One query for the batch's keys in every bucket of the node. */
         @Override
@@ -360,20 +374,10 @@ public class PresenceStore {
         public ObjectFacts lookup(String bucket, String key) {
             return null;
         }
-
-        @Override
-        public void markAbsent(String bucket, String key) {
-            throw new IllegalStateException("a cycle answered from the presence store deletes nothing");
-        }
-
-        @Override
-        public boolean fromStore() {
-            return true;
-        }
     }
 
     /** The store's answers for one batch of keys: it covers those keys in every bucket of the node. */
-    private final class Batch implements PresenceAnswers {
+    private final class Batch extends StoreAnswers {
 
         private final Set<String> read;
         private final Map<StoredKey, ObjectFacts> found;
@@ -396,16 +400,6 @@ public class PresenceStore {
         @Override
         public ObjectFacts lookup(String bucket, String key) {
             return found.get(new StoredKey(bucket, key));
-        }
-
-        @Override
-        public void markAbsent(String bucket, String key) {
-            throw new IllegalStateException("a cycle answered from the presence store deletes nothing");
-        }
-
-        @Override
-        public boolean fromStore() {
-            return true;
         }
     }
 
