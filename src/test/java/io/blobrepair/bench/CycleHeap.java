@@ -30,7 +30,7 @@ import java.util.concurrent.TimeUnit;
  * their difference per key. It includes what the garbage collector needs to run without
  * thrashing, so it is the larger, more pessimistic figure.
  */
-final class CycleHeap {
+public final class CycleHeap {
 
     /** Where the largest used heap was seen, and how much. */
     record Peak(String where, long bytes) {
@@ -69,7 +69,7 @@ final class CycleHeap {
     }
 
     /** Heap in use after full collections, once it stops shrinking. */
-    static long usedHeapAfterGc() throws InterruptedException {
+    public static long usedHeapAfterGc() throws InterruptedException {
         Runtime rt = Runtime.getRuntime();
         long best = Long.MAX_VALUE;
         for (int i = 0; i < 6; i++) {

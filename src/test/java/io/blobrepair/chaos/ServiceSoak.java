@@ -1,5 +1,7 @@
 package io.blobrepair.chaos;
 
+import io.blobrepair.bench.CycleHeap;
+
 import io.blobrepair.repair.CycleReport;
 import io.blobrepair.repair.CycleTracker;
 import io.blobrepair.testing.Blob;
@@ -10,7 +12,6 @@ import io.blobrepair.testing.TestS3;
 
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
-import java.lang.management.MemoryMXBean;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -249,7 +250,7 @@ public final class ServiceSoak implements AutoCloseable {
         }
         Map<String, Integer> byPool = new TreeMap<>();
         threads.keySet().forEach(name -> byPool.merge(pool(name), 1, Integer::sum));
-        return new Sample(afterCycle, heapAfterGc(), threads.size(), byPool, threads, total(fdsByKind), fdsByKind, tempFiles);
+        return new Sample(afterCycle, CycleHeap.usedHeapAfterGc(), threads.size(), byPool, threads, total(fdsByKind), fdsByKind, tempFiles);
     }
 
     private static int total(Map<String, Integer> counts) {
@@ -297,18 +298,6 @@ public final class ServiceSoak implements AutoCloseable {
     /** A thread's pool: its name without the numbers that tell pools and their threads apart. */
     static String pool(String threadName) {
         return threadName.replaceAll("(?<=[-#])\\d+", "N");
-    }
-
-    /** Heap used after full collections, the least of a few (a collection may leave garbage a later one takes). */
-    static long heapAfterGc() throws InterruptedException {
-        MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
-        long least = Long.MAX_VALUE;
-        for (int i = 0; i < 4; i++) {
-            System.gc();
-            Thread.sleep(100);
-            least = Math.min(least, memory.getHeapMemoryUsage().getUsed());
-        }
-        return least;
     }
 
     /** This process's open file descriptors by kind (socket, pipe, anon_inode:…, or the file's directory). */

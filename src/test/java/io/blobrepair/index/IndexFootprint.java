@@ -1,7 +1,8 @@
 package io.blobrepair.index;
 
+import io.blobrepair.bench.CycleHeap;
+
 import java.lang.management.ManagementFactory;
-import java.lang.management.MemoryMXBean;
 import java.lang.ref.Reference;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -21,8 +22,6 @@ import java.util.function.IntFunction;
  * io.blobrepair.index.IndexFootprint [entries] [rounds]}
  */
 public final class IndexFootprint {
-
-    private static final MemoryMXBean MEMORY = ManagementFactory.getMemoryMXBean();
 
     private IndexFootprint() {
     }
@@ -60,9 +59,9 @@ public final class IndexFootprint {
     private static void measure(String what, int n, int rounds, IntFunction<Object> build) throws InterruptedException {
         double[] perEntry = new double[rounds];
         for (int r = 0; r < rounds; r++) {
-            long before = usedAfterGc();
+            long before = CycleHeap.usedHeapAfterGc();
             Object built = build.apply(n);
-            long after = usedAfterGc();
+            long after = CycleHeap.usedHeapAfterGc();
             Reference.reachabilityFence(built);
             perEntry[r] = (after - before) / (double) n;
         }
@@ -70,15 +69,5 @@ public final class IndexFootprint {
         Arrays.sort(sorted);
         System.out.printf("%-55s median %6.2f B/entry  rounds %s%n", what, sorted[rounds / 2],
                 Arrays.toString(Arrays.stream(perEntry).map(v -> Math.round(v * 100) / 100.0).toArray()));
-    }
-
-    private static long usedAfterGc() throws InterruptedException {
-        long used = Long.MAX_VALUE;
-        for (int i = 0; i < 3; i++) {
-            System.gc();
-            Thread.sleep(50);
-            used = Math.min(used, MEMORY.getHeapMemoryUsage().getUsed());
-        }
-        return used;
     }
 }
